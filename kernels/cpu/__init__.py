@@ -1,0 +1,1 @@
+"""Kernels that run only on the CPU (NumPy)."""

@@ -1,0 +1,1 @@
+"""The PyFunc kernel: calls back into Python on the host."""

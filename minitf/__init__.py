@@ -1,0 +1,39 @@
+"""minitf: the TensorFlow 1.x graph programming model on NumPy. Use it as `import minitf as tf`."""
+import sys as _sys
+
+from minitf.framework import dtypes, errors
+from minitf.framework.dtypes import (DType, as_dtype, float16, bfloat16, float32, float64, half, double,
+                                     int8, int16, int32, int64, uint8, uint16, uint32, uint64, bool,
+                                     string, complex64, complex128, resource, variant)
+from minitf.framework.tensor_shape import TensorShape, Dimension
+from minitf.framework.device_spec import DeviceSpec
+from minitf.framework.graph import Graph, GraphKeys
+from minitf.framework.operation import Operation
+from minitf.framework.tensor import Tensor
+from minitf.framework.op_def import register_gradient as RegisterGradient, not_differentiable as NotDifferentiable
+from minitf.framework.default_graph import (get_default_graph, reset_default_graph, name_scope,
+                                            control_dependencies, device, container, colocate_with,
+                                            add_to_collection, add_to_collections, get_collection,
+                                            get_collection_ref, set_random_seed)
+from minitf.framework.tensor_util import make_tensor_proto, make_ndarray
+
+from minitf.ops.constant_op import constant, convert_to_tensor, register_tensor_conversion_function
+from minitf.ops.array_ops import *  # noqa: F401,F403 - the array family is public API
+from minitf.ops.math_ops import *  # noqa: F401,F403
+from minitf.ops.random_ops import *  # noqa: F401,F403
+from minitf.ops.script_ops import *  # noqa: F401,F403
+from minitf.ops.state_ops import assign, assign_add, assign_sub, is_variable_initialized
+from minitf.ops.variables import (Variable, global_variables, all_variables, local_variables,
+                                  trainable_variables, model_variables, variables_initializer,
+                                  global_variables_initializer, initialize_all_variables,
+                                  local_variables_initializer, report_uninitialized_variables)
+from minitf.ops.control_flow_ops import no_op, group, tuple, cond, with_dependencies
+
+from minitf.runtime.session import Session, InteractiveSession, get_default_session
+
+from minitf import kernels as _kernels  # noqa: F401 - registers every kernel
+from minitf.proto.config_pb2 import ConfigProto, GPUOptions, RunOptions, RunMetadata, GraphOptions, \
+    OptimizerOptions
+
+_sys.modules[__name__ + ".errors"] = errors
+del _sys

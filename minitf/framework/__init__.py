@@ -1,0 +1,1 @@
+"""Framework: dtypes, shapes, graphs, operations, tensors and the op registry."""

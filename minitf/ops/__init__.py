@@ -1,0 +1,1 @@
+"""Graph-building functions, one module per op family (with their op declarations)."""

@@ -1,0 +1,3 @@
+"""Random ops honouring graph- and op-level seeds (TF1 `tf.random_uniform`, ...)."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""`tf.py_func`: a Python function as an op."""
+
+__all__ = []

@@ -1,0 +1,1 @@
+"""Runtime: sessions, plans, placement, devices, kernels registry and resources."""

@@ -1,0 +1,14 @@
+"""The value that flows out of the untaken side of a Switch (TF1's "dead" tensors in cond)."""
+
+
+class _Dead:
+    __slots__ = ()
+
+    def __repr__(self):
+        return "DEAD"
+
+    def __reduce__(self):
+        return "DEAD"
+
+
+DEAD = _Dead()

@@ -1,0 +1,67 @@
+"""Kernels, registered per op type and device type, separately from the op declarations.
+
+A kernel is a factory `factory(ctx) -> compute`, called once per (session, op, device). `compute`
+takes the op's input values positionally and returns its single output value, a tuple of values
+when the op has several outputs, or None when it has none. A factory may instead return
+`Constant(value)`: the plan then uses `value` directly (Const, a variable's storage) with no call.
+Most factories are written once against `ctx.xp` (NumPy or CuPy) and registered for CPU and GPU.
+"""
+from minitf.framework import errors
+
+
+class Constant:
+    """What a factory returns for an op whose single output never changes within a session."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+
+class KernelContext:
+    """What a kernel factory may use: the op, its device, the array module and the session state."""
+
+    def __init__(self, op, device, resources, session):
+        self.op = op
+        self.device = device
+        self.xp = device.xp
+        self.resources = resources
+        self.session = session
+
+    def attr(self, name):
+        return self.op.get_attr(name)
+
+    def error(self, message, error_class=errors.InvalidArgumentError):
+        return error_class(None, self.op, message)
+
+
+_KERNELS = {}
+
+
+def register_kernel(op_type, devices=("CPU",), dtypes=None, type_attr="T"):
+    """Decorator registering a kernel factory for `op_type` on each device type in `devices`.
+
+    `dtypes` limits the kernel to ops whose `type_attr` attr is one of them (None: any).
+    """
+    def decorate(factory):
+        for device_type in devices:
+            _KERNELS.setdefault((op_type, device_type), []).append(
+                (frozenset(dtypes) if dtypes is not None else None, type_attr, factory))
+        return factory
+    return decorate
+
+
+def find_kernel(op, device_type):
+    """The kernel factory for `op` on `device_type`, or None when there is none for its dtype."""
+    for allowed, type_attr, factory in _KERNELS.get((op.type, device_type), ()):
+        if allowed is None or op._attrs.get(type_attr) in allowed:
+            return factory
+    return None
+
+
+def has_kernel(op_type, device_type):
+    return (op_type, device_type) in _KERNELS
+
+
+def registered_kernel_types():
+    return {op_type for op_type, _ in _KERNELS}

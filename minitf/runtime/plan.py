@@ -1,0 +1,74 @@
+"""Plans: what one `Session.run` signature needs, pruned, ordered, placed and compiled once.
+
+A plan is built the first time a (fetches, feeds, targets) signature is run and replayed after
+that; this is where minitf saves TF1's per-call overhead. Building one:
+  1. prune the graph to the ops the fetches and targets need, stopping at fed tensors;
+  2. order those ops topologically (creation order breaks ties, so runs are deterministic);
+  3. place each op on a device and bind its kernel (kernels are cached per session and op);
+  4. compile the ordered steps into one straight-line Python function (see codegen.py).
+"""
+from minitf.framework import errors
+from minitf.runtime import codegen
+
+
+def needed_ops(fetch_tensors, target_ops, fed_tensors):
+    """The ops that must run to produce `fetch_tensors` and run `target_ops` given the feeds."""
+    needed = set()
+    stack = [t.op for t in fetch_tensors if t not in fed_tensors] + list(target_ops)
+    while stack:
+        op = stack.pop()
+        if op in needed:
+            continue
+        needed.add(op)
+        for tensor in op.inputs:
+            if tensor not in fed_tensors and tensor.op not in needed:
+                stack.append(tensor.op)
+        for control in op._control_inputs:
+            if control not in needed:
+                stack.append(control)
+    return needed
+
+
+def topological_order(ops):
+    """`ops` ordered so every op follows its inputs and control inputs; ties go by creation order."""
+    import heapq
+    pending = {}
+    consumers = {op: [] for op in ops}
+    for op in ops:
+        producers = {t.op for t in op.inputs if t.op in consumers} | \
+            {c for c in op._control_inputs if c in consumers}
+        pending[op] = len(producers)
+        for producer in producers:
+            consumers[producer].append(op)
+    ready = [(op._id, op) for op, count in pending.items() if count == 0]
+    heapq.heapify(ready)
+    order = []
+    while ready:
+        _, op = heapq.heappop(ready)
+        order.append(op)
+        for consumer in consumers[op]:
+            pending[consumer] -= 1
+            if pending[consumer] == 0:
+                heapq.heappush(ready, (consumer._id, consumer))
+    if len(order) != len(ops):
+        stuck = sorted((op for op in ops if pending[op] > 0), key=lambda o: o._id)
+        raise errors.InvalidArgumentError(None, stuck[0], "Graph has a cycle through node "
+                                          f"'{stuck[0].name}'")
+    return order
+
+
+class Plan:
+    """A compiled step for one run signature. `run(feed_values)` returns the fetched values."""
+
+    def __init__(self, session, fetch_tensors, feed_tensors, target_ops):
+        self.fetch_tensors = list(fetch_tensors)
+        self.feed_tensors = list(feed_tensors)
+        fed = set(self.feed_tensors)
+        order = topological_order(needed_ops(self.fetch_tensors, target_ops, fed))
+        placed = [(op, session._placer.place(op)) for op in order]
+        steps = [(op, device, session._kernel_for(op, device)) for op, device in placed]
+        self.ops = order
+        self.program = codegen.compile_program(steps, self.feed_tensors, self.fetch_tensors)
+
+    def run(self, feed_values):
+        return self.program(feed_values)

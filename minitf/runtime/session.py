@@ -1,0 +1,257 @@
+"""TF1's `tf.Session` and `tf.InteractiveSession`: run fetches with feeds through cached plans."""
+import contextlib
+import threading
+
+import numpy as np
+
+from minitf.framework import errors, tensor_util
+from minitf.framework.default_graph import get_default_graph
+from minitf.framework.tensor import Tensor
+from minitf.runtime.devices import local_devices
+from minitf.runtime.fetch import FetchMapper
+from minitf.runtime.kernel_registry import KernelContext, find_kernel
+from minitf.runtime.placer import Placer
+from minitf.runtime.plan import Plan
+from minitf.runtime.resource_manager import ResourceManager
+
+
+class _DefaultSessionStack(threading.local):
+    def __init__(self):
+        self.stack = []
+
+
+_default_sessions = _DefaultSessionStack()
+
+
+def get_default_session():
+    """The innermost session made default in this thread, or None (TF1 `tf.get_default_session`)."""
+    return _default_sessions.stack[-1] if _default_sessions.stack else None
+
+
+def session_for_eval(session, graph, what):
+    """The session `Tensor.eval`/`Operation.run` should use, with TF1's errors when there is none."""
+    if session is None:
+        session = get_default_session()
+        if session is None:
+            raise ValueError(f"Cannot evaluate tensor using `eval()`: No default session is registered. "
+                             "Use `with sess.as_default()` or pass an explicit session to "
+                             f"`eval(session=sess)` ({what})")
+    if session.graph is not graph:
+        raise ValueError("Cannot use the given session to evaluate tensor: the tensor's graph is "
+                         "different from the session's graph.")
+    return session
+
+
+class BaseSession:
+    """Runs a graph on local devices. Thread-safe: several threads may call `run` at once."""
+
+    def __init__(self, target="", graph=None, config=None):
+        if target:
+            raise errors.UnimplementedError(None, None, f"Session target {target!r}: only local "
+                                            "sessions (target '') are supported")
+        self._graph = graph if graph is not None else get_default_graph()
+        self._config = config
+        self._target = target
+        self._closed = False
+        self._lock = threading.RLock()
+        self._devices = local_devices(config)
+        self._resources = ResourceManager()
+        self._placer = Placer(self._devices,
+                              allow_soft_placement=bool(config and config.allow_soft_placement),
+                              log_device_placement=bool(config and config.log_device_placement))
+        self._kernels = {}
+        self._plans = {}
+        self._plans_version = self._graph.version
+        self._context_stack = []
+
+    # --- properties ---------------------------------------------------------------------------
+    @property
+    def graph(self):
+        return self._graph
+
+    @property
+    def graph_def(self):
+        return self._graph.as_graph_def()
+
+    @property
+    def sess_str(self):
+        return self._target
+
+    def list_devices(self):
+        return list(self._devices)
+
+    # --- running ------------------------------------------------------------------------------
+    def run(self, fetches, feed_dict=None, options=None, run_metadata=None):
+        """TF1 `Session.run`: returns fetched values in the structure of `fetches`."""
+        if self._closed:
+            raise RuntimeError("Attempted to use a closed Session.")
+        if self._graph.version != self._plans_version:
+            self._drop_plans()
+        mapper = FetchMapper(self._graph, fetches)
+        feed_tensors, feed_values = self._process_feeds(feed_dict)
+        key = (tuple(mapper.tensors), tuple(mapper.targets), tuple(feed_tensors))
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = self._compile(key)
+        return mapper.build(plan.run(feed_values))
+
+    def make_callable(self, fetches, feed_list=None, accept_options=False):
+        """TF1 `Session.make_callable`: a function running `fetches` with positional feed values."""
+        mapper = FetchMapper(self._graph, fetches)
+        feed_tensors = [self._graph.as_graph_element(f, allow_tensor=True, allow_operation=False)
+                        for f in (feed_list or [])]
+        key = (tuple(mapper.tensors), tuple(mapper.targets), tuple(feed_tensors))
+
+        def call(*values, **kwargs):
+            if self._closed:
+                raise RuntimeError("Attempted to use a closed Session.")
+            if self._graph.version != self._plans_version:
+                self._drop_plans()
+            plan = self._plans.get(key) or self._compile(key)
+            checked = [_feed_value(t, v) for t, v in zip(feed_tensors, values)]
+            return mapper.build(plan.run(checked))
+        return call
+
+    def _drop_plans(self):
+        with self._lock:
+            self._plans = {}
+            self._plans_version = self._graph.version
+
+    def _compile(self, key):
+        with self._lock:
+            plan = self._plans.get(key)
+            if plan is None:
+                fetch_tensors, targets, feed_tensors = key
+                plan = FetchingPlan(self, fetch_tensors, feed_tensors, targets)
+                self._plans[key] = plan
+            return plan
+
+    def _process_feeds(self, feed_dict):
+        if not feed_dict:
+            return (), ()
+        tensors, values = [], []
+        for key, value in feed_dict.items():
+            try:
+                tensor = self._graph.as_graph_element(key, allow_tensor=True, allow_operation=False)
+            except (TypeError, ValueError, KeyError) as e:
+                raise TypeError(f"Cannot interpret feed_dict key as Tensor: {e}") from None
+            tensors.append(tensor)
+            values.append(_feed_value(tensor, value))
+        return tensors, values
+
+    def _kernel_for(self, op, device):
+        """The session's kernel instance for `op` on `device` (created on first use, then reused)."""
+        kernel = self._kernels.get(op)
+        if kernel is None:
+            factory = find_kernel(op, device.device_type)
+            if factory is None:
+                raise errors.NotFoundError(None, op, f"No registered '{op.type}' OpKernel for "
+                                           f"{device.device_type} devices compatible with node {op.name}")
+            kernel = self._kernels[op] = factory(KernelContext(op, device, self._resources, self))
+        return kernel
+
+    # --- lifetime -----------------------------------------------------------------------------
+    def close(self):
+        """Frees the session's resources; later `run` calls raise RuntimeError."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            self._plans = {}
+            self._kernels = {}
+            self._resources.clear()
+
+    def as_default(self):
+        return _as_default_session(self)
+
+    def __enter__(self):
+        graph_context = self._graph.as_default()
+        session_context = self.as_default()
+        graph_context.__enter__()
+        session_context.__enter__()
+        self._context_stack.append((graph_context, session_context))
+        return self
+
+    def __exit__(self, exc_type, exc_value, traceback):
+        graph_context, session_context = self._context_stack.pop()
+        session_context.__exit__(exc_type, exc_value, traceback)
+        graph_context.__exit__(exc_type, exc_value, traceback)
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001 - never raise from a finalizer
+            pass
+
+
+@contextlib.contextmanager
+def _as_default_session(session):
+    _default_sessions.stack.append(session)
+    try:
+        yield session
+    finally:
+        _default_sessions.stack.remove(session)
+
+
+class FetchingPlan(Plan):
+    """A plan whose results are turned into what TF1's run returns (NumPy arrays and scalars)."""
+
+    def run(self, feed_values):
+        return [_fetch_value(value, tensor) for value, tensor in
+                zip(self.program(feed_values), self.fetch_tensors)]
+
+
+def _fetch_value(value, tensor):
+    kind = type(value)
+    if kind is np.ndarray:
+        if value.ndim == 0:
+            return value[()]
+        return value if value.flags.writeable else value.copy()
+    if isinstance(value, np.generic):
+        return value
+    if hasattr(value, "value") and tensor.dtype.is_ref_dtype:  # a variable's storage
+        return _fetch_value(value.value, tensor) if value.value is not None else None
+    array = tensor_util.to_numpy(value, tensor.dtype.base_dtype)
+    return array[()] if array.ndim == 0 else array
+
+
+def _feed_value(tensor, value):
+    """`value` converted to `tensor`'s dtype and checked against its static shape (TF1's rules)."""
+    if isinstance(value, Tensor):
+        raise TypeError("The value of a feed cannot be a tf.Tensor object. Acceptable feed values "
+                        "include Python scalars, strings, lists, numpy ndarrays, or TensorHandles. "
+                        f"For reference, the tensor object was {value} which was passed to the feed "
+                        f"with key {tensor}.")
+    dtype = tensor.dtype.base_dtype
+    if isinstance(value, int) and not isinstance(value, bool) and dtype.is_integer:
+        if not dtype.min <= value <= dtype.max:
+            raise TypeError(f"Type of feed value {value} with type {type(value)} is not compatible "
+                            f"with Tensor type {dtype.as_numpy_dtype}. Try explicitly setting the "
+                            "type of the feed tensor to a larger type (e.g. int64).")
+    array = tensor_util.to_numpy(value, dtype)
+    if not tensor.shape.is_compatible_with(array.shape):
+        raise ValueError(f"Cannot feed value of shape {array.shape!r} for Tensor {tensor.name}, "
+                         f"which has shape {tensor.shape}")
+    return array[()] if array.ndim == 0 else array
+
+
+class Session(BaseSession):
+    """TF1 `tf.Session(target='', graph=None, config=None)`."""
+
+
+class InteractiveSession(BaseSession):
+    """TF1 `tf.InteractiveSession`: makes itself (and its graph) the default until closed."""
+
+    def __init__(self, target="", graph=None, config=None):
+        super().__init__(target, graph, config)
+        self._graph_context = self._graph.as_default()
+        self._session_context = self.as_default()
+        self._graph_context.__enter__()
+        self._session_context.__enter__()
+
+    def close(self):
+        if not self._closed and hasattr(self, "_session_context"):
+            self._session_context.__exit__(None, None, None)
+            self._graph_context.__exit__(None, None, None)
+        super().close()

@@ -1,0 +1,119 @@
+"""The op harness: one table of cases covering every registered op (DESIGN §7.2).
+
+Each `OpCase` builds an op from placeholders fed with generated inputs, and the harness checks:
+  * the forward value against a NumPy reference (or a custom `check` for random/stateful ops),
+  * the runtime dtype against the op's declared output dtype,
+  * the static shape from the shape function against the runtime shape,
+for every dtype the case lists. Cases live in `cases_<family>.py` beside this file, each exposing
+`CASES`; `test_op_harness.py` runs them all and checks that every registered op type is covered.
+"""
+import dataclasses
+from typing import Callable, Optional, Sequence
+
+import numpy as np
+
+import minitf as tf
+
+FLOATS = (tf.float16, tf.float32, tf.float64)
+INTS = (tf.int32, tf.int64)
+REALS = (tf.float32, tf.float64, tf.int32, tf.int64)
+
+
+@dataclasses.dataclass
+class OpCase:
+    """One row of the table.
+
+    op_type:   the registered op type this case must create (checked in the built graph).
+    build:     build(*input_tensors) -> a Tensor, a list/tuple of Tensors, or an Operation.
+    inputs:    inputs(dtype, rng) -> list of NumPy arrays fed to placeholders in that order.
+    reference: reference(*arrays) -> expected array(s); None when `check` is given.
+    check:     check(results, arrays) asserting on the results instead of a reference.
+    dtypes:    the dtypes to sweep; `inputs` receives each in turn.
+    exact_shape: the static shape must equal the runtime shape (False for data-dependent shapes).
+    """
+    op_type: str
+    build: Callable
+    inputs: Callable
+    reference: Optional[Callable] = None
+    check: Optional[Callable] = None
+    dtypes: Sequence = (tf.float32,)
+    rtol: float = 1e-5
+    atol: float = 1e-6
+    exact_shape: bool = True
+    name: str = ""
+
+    def id(self, dtype):
+        return f"{self.name or self.op_type}-{dtype.name}"
+
+
+def uniform(shape, low=-2.0, high=2.0):
+    """An input generator factory: values uniform in [low, high) cast to the swept dtype."""
+    def make(dtype, rng):
+        values = rng.uniform(low, high, size=shape)
+        if dtype.is_integer:
+            values = np.round(values)
+        return values.astype(dtype.as_numpy_dtype)
+    return make
+
+
+def inputs_of(*makers):
+    """Combines per-input generator factories into an `inputs` callable."""
+    return lambda dtype, rng: [make(dtype, rng) for make in makers]
+
+
+def fixed(*arrays):
+    """Inputs that do not depend on the dtype."""
+    return lambda dtype, rng: [np.asarray(a) for a in arrays]
+
+
+def run_case(case, dtype, device=None, seed=0):
+    """Builds and runs `case` for `dtype` in a fresh graph; returns (results, arrays, outputs)."""
+    rng = np.random.default_rng(seed)
+    arrays = case.inputs(dtype, rng)
+    graph = tf.Graph()
+    with graph.as_default(), tf.device(device):
+        placeholders = [tf.placeholder(tf.as_dtype(a.dtype), a.shape, name=f"input{i}")
+                        for i, a in enumerate(arrays)]
+        built = case.build(*placeholders)
+    assert any(op.type == case.op_type for op in graph.get_operations()), \
+        f"case {case.id(dtype)} did not create a {case.op_type} op"
+    outputs = list(built) if isinstance(built, (list, tuple)) else [built]
+    with tf.Session(graph=graph) as sess:
+        results = sess.run(outputs, dict(zip(placeholders, arrays)))
+    return results, arrays, outputs
+
+
+def check_case(case, dtype, device=None):
+    results, arrays, outputs = run_case(case, dtype, device)
+    for output, result in zip(outputs, results):
+        if isinstance(output, tf.Operation):
+            continue
+        result = np.asarray(result)
+        assert output.dtype.base_dtype == tf.as_dtype(result.dtype), (
+            f"{case.id(dtype)}: {output.name} declared {output.dtype.name}, ran as {result.dtype}")
+        assert output.shape.is_compatible_with(result.shape), (
+            f"{case.id(dtype)}: static shape {output.shape} vs runtime {result.shape}")
+        if case.exact_shape:
+            assert output.shape.is_fully_defined() and output.shape.as_list() == list(result.shape), (
+                f"{case.id(dtype)}: static shape {output.shape} vs runtime {result.shape}")
+    if case.check is not None:
+        case.check(results, arrays)
+        return
+    expected = case.reference(*arrays)
+    expected = list(expected) if isinstance(expected, (list, tuple)) else [expected]
+    values = [r for o, r in zip(outputs, results) if not isinstance(o, tf.Operation)]
+    assert len(values) == len(expected), f"{case.id(dtype)}: {len(values)} outputs, {len(expected)} expected"
+    tolerance = _tolerance(case, dtype)
+    for value, want in zip(values, expected):
+        want = np.asarray(want)
+        if want.dtype.kind in "OSUb":
+            np.testing.assert_array_equal(np.asarray(value), want, err_msg=case.id(dtype))
+        else:
+            np.testing.assert_allclose(np.asarray(value, dtype=np.float64), want.astype(np.float64),
+                                       err_msg=case.id(dtype), **tolerance)
+
+
+def _tolerance(case, dtype):
+    if dtype == tf.float16:
+        return {"rtol": max(case.rtol, 2e-3), "atol": max(case.atol, 2e-3)}
+    return {"rtol": case.rtol, "atol": case.atol}
