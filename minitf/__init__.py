@@ -16,6 +16,7 @@ from minitf.framework.default_graph import (get_default_graph, reset_default_gra
                                             add_to_collection, add_to_collections, get_collection,
                                             get_collection_ref, set_random_seed)
 from minitf.framework.tensor_util import make_tensor_proto, make_ndarray
+from minitf.framework.graph_io import import_graph_def
 
 from minitf.ops.constant_op import constant, convert_to_tensor, register_tensor_conversion_function
 from minitf.ops.array_ops import *  # noqa: F401,F403 - the array family is public API
@@ -32,6 +33,10 @@ from minitf.ops.control_flow_ops import no_op, group, tuple, cond, with_dependen
 from minitf.runtime.session import Session, InteractiveSession, get_default_session
 
 from minitf import kernels as _kernels  # noqa: F401 - registers every kernel
+from minitf.proto.graph_pb2 import GraphDef
+from minitf.proto.node_def_pb2 import NodeDef
+from minitf.proto.attr_value_pb2 import AttrValue
+from minitf.proto.tensor_pb2 import TensorProto
 from minitf.proto.config_pb2 import ConfigProto, GPUOptions, RunOptions, RunMetadata, GraphOptions, \
     OptimizerOptions
 

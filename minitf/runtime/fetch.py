@@ -17,6 +17,7 @@ class FetchMapper:
         self.targets = []
         self._tensor_index = {}
         self._build = self._mapper(graph, fetches)
+        self.key = (tuple(self.tensors), tuple(self.targets))
 
     def build(self, values):
         return self._build(values)

@@ -4,7 +4,7 @@ import threading
 
 import numpy as np
 
-from minitf.framework import errors, tensor_util
+from minitf.framework import dtypes, errors, tensor_util
 from minitf.framework.default_graph import get_default_graph
 from minitf.framework.tensor import Tensor
 from minitf.runtime.devices import local_devices
@@ -62,6 +62,8 @@ class BaseSession:
         self._kernels = {}
         self._plans = {}
         self._plans_version = self._graph.version
+        self._fetch_mappers = {}
+        self._feed_specs = {}
         self._context_stack = []
 
     # --- properties ---------------------------------------------------------------------------
@@ -87,9 +89,12 @@ class BaseSession:
             raise RuntimeError("Attempted to use a closed Session.")
         if self._graph.version != self._plans_version:
             self._drop_plans()
-        mapper = FetchMapper(self._graph, fetches)
-        feed_tensors, feed_values = self._process_feeds(feed_dict)
-        key = (tuple(mapper.tensors), tuple(mapper.targets), tuple(feed_tensors))
+        mapper = self._fetch_mapper(fetches)
+        if feed_dict:
+            feed_tensors, feed_values = self._process_feeds(feed_dict)
+        else:
+            feed_tensors = feed_values = ()
+        key = (mapper.key, feed_tensors)
         plan = self._plans.get(key)
         if plan is None:
             plan = self._compile(key)
@@ -98,9 +103,8 @@ class BaseSession:
     def make_callable(self, fetches, feed_list=None, accept_options=False):
         """TF1 `Session.make_callable`: a function running `fetches` with positional feed values."""
         mapper = FetchMapper(self._graph, fetches)
-        feed_tensors = [self._graph.as_graph_element(f, allow_tensor=True, allow_operation=False)
-                        for f in (feed_list or [])]
-        key = (tuple(mapper.tensors), tuple(mapper.targets), tuple(feed_tensors))
+        specs = [self._feed_spec(f) for f in (feed_list or [])]
+        key = (mapper.key, tuple(spec.tensor for spec in specs))
 
         def call(*values, **kwargs):
             if self._closed:
@@ -108,36 +112,59 @@ class BaseSession:
             if self._graph.version != self._plans_version:
                 self._drop_plans()
             plan = self._plans.get(key) or self._compile(key)
-            checked = [_feed_value(t, v) for t, v in zip(feed_tensors, values)]
-            return mapper.build(plan.run(checked))
+            return mapper.build(plan.run([spec.convert(v) for spec, v in zip(specs, values)]))
         return call
+
+    def _fetch_mapper(self, fetches):
+        """The FetchMapper for `fetches`, cached when the fetch argument is hashable."""
+        try:
+            mapper = self._fetch_mappers.get(fetches)
+        except TypeError:  # lists and dicts: map them each time
+            return FetchMapper(self._graph, fetches)
+        if mapper is None:
+            mapper = self._fetch_mappers[fetches] = FetchMapper(self._graph, fetches)
+        return mapper
+
+    def _process_feeds(self, feed_dict):
+        tensors, values = [], []
+        specs = self._feed_specs
+        for key, value in feed_dict.items():
+            try:
+                spec = specs.get(key)
+            except TypeError:
+                spec = None
+            if spec is None:
+                spec = self._feed_spec(key)
+            tensors.append(spec.tensor)
+            values.append(spec.convert(value))
+        return tuple(tensors), values
+
+    def _feed_spec(self, key):
+        try:
+            tensor = self._graph.as_graph_element(key, allow_tensor=True, allow_operation=False)
+        except (TypeError, ValueError, KeyError) as e:
+            raise TypeError(f"Cannot interpret feed_dict key as Tensor: {e}") from None
+        spec = FeedSpec(tensor)
+        try:
+            self._feed_specs[key] = spec
+        except TypeError:
+            pass
+        return spec
 
     def _drop_plans(self):
         with self._lock:
             self._plans = {}
+            self._feed_specs = {}  # static shapes may have been refined (set_shape)
             self._plans_version = self._graph.version
 
     def _compile(self, key):
         with self._lock:
             plan = self._plans.get(key)
             if plan is None:
-                fetch_tensors, targets, feed_tensors = key
+                (fetch_tensors, targets), feed_tensors = key
                 plan = FetchingPlan(self, fetch_tensors, feed_tensors, targets)
                 self._plans[key] = plan
             return plan
-
-    def _process_feeds(self, feed_dict):
-        if not feed_dict:
-            return (), ()
-        tensors, values = [], []
-        for key, value in feed_dict.items():
-            try:
-                tensor = self._graph.as_graph_element(key, allow_tensor=True, allow_operation=False)
-            except (TypeError, ValueError, KeyError) as e:
-                raise TypeError(f"Cannot interpret feed_dict key as Tensor: {e}") from None
-            tensors.append(tensor)
-            values.append(_feed_value(tensor, value))
-        return tensors, values
 
     def _kernel_for(self, op, device):
         """The session's kernel instance for `op` on `device` (created on first use, then reused)."""
@@ -216,24 +243,44 @@ def _fetch_value(value, tensor):
     return array[()] if array.ndim == 0 else array
 
 
-def _feed_value(tensor, value):
-    """`value` converted to `tensor`'s dtype and checked against its static shape (TF1's rules)."""
-    if isinstance(value, Tensor):
-        raise TypeError("The value of a feed cannot be a tf.Tensor object. Acceptable feed values "
-                        "include Python scalars, strings, lists, numpy ndarrays, or TensorHandles. "
-                        f"For reference, the tensor object was {value} which was passed to the feed "
-                        f"with key {tensor}.")
-    dtype = tensor.dtype.base_dtype
-    if isinstance(value, int) and not isinstance(value, bool) and dtype.is_integer:
-        if not dtype.min <= value <= dtype.max:
-            raise TypeError(f"Type of feed value {value} with type {type(value)} is not compatible "
-                            f"with Tensor type {dtype.as_numpy_dtype}. Try explicitly setting the "
-                            "type of the feed tensor to a larger type (e.g. int64).")
-    array = tensor_util.to_numpy(value, dtype)
-    if not tensor.shape.is_compatible_with(array.shape):
-        raise ValueError(f"Cannot feed value of shape {array.shape!r} for Tensor {tensor.name}, "
-                         f"which has shape {tensor.shape}")
-    return array[()] if array.ndim == 0 else array
+class FeedSpec:
+    """How values fed to one tensor are converted and checked (TF1's rules), prepared once."""
+
+    __slots__ = ("tensor", "_dtype", "_numpy_dtype", "_dims", "_scalar_type")
+
+    def __init__(self, tensor):
+        self.tensor = tensor
+        self._dtype = tensor.dtype.base_dtype
+        self._numpy_dtype = self._dtype.as_numpy_dtype
+        shape = tensor.shape
+        self._dims = None if shape.dims is None else tuple(d.value for d in shape.dims)
+        # A NumPy scalar of exactly the right type needs no conversion for a scalar feed.
+        self._scalar_type = self._numpy_dtype if self._dims in (None, ()) else None
+
+    def convert(self, value):
+        if type(value) is self._scalar_type:
+            return value
+        if isinstance(value, Tensor):
+            raise TypeError("The value of a feed cannot be a tf.Tensor object. Acceptable feed values "
+                            "include Python scalars, strings, lists, numpy ndarrays, or TensorHandles. "
+                            f"For reference, the tensor object was {value} which was passed to the "
+                            f"feed with key {self.tensor}.")
+        dtype = self._dtype
+        if isinstance(value, int) and not isinstance(value, bool) and dtype.is_integer:
+            if not dtype.min <= value <= dtype.max:
+                raise TypeError(f"Type of feed value {value} with type {type(value)} is not compatible "
+                                f"with Tensor type {self._numpy_dtype}. Try explicitly setting the "
+                                "type of the feed tensor to a larger type (e.g. int64).")
+        if dtype == dtypes.string:
+            array = tensor_util.to_numpy(value, dtype)
+        else:
+            array = np.asarray(value, dtype=self._numpy_dtype)
+        dims = self._dims
+        if dims is not None and (len(dims) != array.ndim or any(
+                d is not None and d != s for d, s in zip(dims, array.shape))):
+            raise ValueError(f"Cannot feed value of shape {array.shape!r} for Tensor {self.tensor.name}, "
+                             f"which has shape {self.tensor.shape}")
+        return array[()] if array.ndim == 0 else array
 
 
 class Session(BaseSession):
