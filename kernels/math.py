@@ -1,6 +1,14 @@
-"""Kernels of the math ops, written once against `ctx.xp`. Plain operators are inlined by the plan."""
+"""Kernels of the math ops, written once against `ctx.xp`. Plain operators are inlined by the plan.
+
+0-d values arrive as NumPy scalars (np.float32, ...) and every kernel returns exactly the op's
+declared dtype: integer sums and means do not widen, float16 stays float16.
+"""
+import math
 import operator
 
+import numpy
+
+from minitf.framework import dtypes
 from minitf.runtime.kernel_registry import register_kernel
 
 _BOTH = ("CPU", "GPU")
@@ -10,39 +18,257 @@ def _operator(function):
     return lambda ctx: function
 
 
+def _xp_function(name):
+    return lambda ctx: getattr(ctx.xp, name)
+
+
+# ======================================================================================
+# Binary and unary elementwise ops that are exactly an operator or an xp ufunc
+# ======================================================================================
 for _op_type, _function in {"Add": operator.add, "Sub": operator.sub, "Mul": operator.mul,
-                            "RealDiv": operator.truediv, "Less": operator.lt, "LessEqual": operator.le,
-                            "Greater": operator.gt, "GreaterEqual": operator.ge, "Neg": operator.neg,
-                            "Pow": operator.pow}.items():
+                            "Less": operator.lt, "LessEqual": operator.le, "Greater": operator.gt,
+                            "GreaterEqual": operator.ge, "Neg": operator.neg, "Pow": operator.pow}.items():
     register_kernel(_op_type, devices=_BOTH)(_operator(_function))
+# TF has no integer RealDiv kernel either: tf.truediv casts integers to floats first.
+register_kernel("RealDiv", devices=_BOTH, dtypes=dtypes.NUMBERS - dtypes.INTEGERS)(_operator(operator.truediv))
+
+_UFUNCS = {
+    "Maximum": "maximum", "Minimum": "minimum", "Atan2": "arctan2", "Equal": "equal", "NotEqual": "not_equal",
+    "Abs": "abs", "Sign": "sign", "Square": "square", "Sqrt": "sqrt", "Exp": "exp", "Expm1": "expm1",
+    "Log": "log", "Log1p": "log1p", "Sin": "sin", "Cos": "cos", "Tan": "tan", "Asin": "arcsin",
+    "Acos": "arccos", "Atan": "arctan", "Sinh": "sinh", "Cosh": "cosh", "Tanh": "tanh", "Floor": "floor",
+    "Ceil": "ceil", "Rint": "rint", "Round": "round", "Reciprocal": "reciprocal", "IsNan": "isnan",
+    "IsInf": "isinf", "IsFinite": "isfinite",
+}
+for _op_type, _name in _UFUNCS.items():
+    register_kernel(_op_type, devices=_BOTH)(_xp_function(_name))
+for _op_type, _name in {"LogicalAnd": "logical_and", "LogicalOr": "logical_or",
+                        "LogicalNot": "logical_not"}.items():
+    register_kernel(_op_type, devices=_BOTH, type_attr=None)(_xp_function(_name))
+
+register_kernel("Rsqrt", devices=_BOTH)(lambda ctx: lambda x: ctx.xp.reciprocal(ctx.xp.sqrt(x)))
+register_kernel("Sigmoid", devices=_BOTH)(lambda ctx: lambda x: ctx.xp.reciprocal(1 + ctx.xp.exp(-x)))
+register_kernel("SquaredDifference", devices=_BOTH)(lambda ctx: lambda x, y: ctx.xp.square(x - y))
 
 
-def _integer_division(ctx, function):
-    """Integer division and modulo fail on a zero divisor, as TF1's CPU kernels do."""
-    xp = ctx.xp
-    if not ctx.attr("T").is_integer:
-        return function
+# ======================================================================================
+# Division and modulo: integer divisors of zero fail, as TF1's CPU kernels do
+# ======================================================================================
+def _truncate_divide(xp):
+    """C's integer division (toward zero): x - fmod(x, y) is an exact multiple of y."""
+    return lambda x, y: (x - xp.fmod(x, y)) // y
 
-    def compute(x, y):
-        if not xp.all(y):
-            raise ctx.error("Integer division by zero")
-        return function(x, y)
+
+def _division(integer_function, float_function):
+    """A kernel factory using `integer_function(xp)` for integer T and `float_function(xp)` else."""
+    def factory(ctx):
+        xp = ctx.xp
+        if not ctx.attr("T").is_integer:
+            return float_function(xp)
+        function = integer_function(xp)
+
+        def compute(x, y):
+            if not xp.all(y):
+                raise ctx.error("Integer division by zero")
+            return function(x, y)
+        return compute
+    return factory
+
+
+_DIVISIONS = {  # op type: (integer kernel, floating-point kernel)
+    "Div": (_truncate_divide, lambda xp: operator.truediv),
+    "TruncateDiv": (_truncate_divide, lambda xp: lambda x, y: xp.trunc(x / y)),
+    "TruncateMod": (lambda xp: xp.fmod, lambda xp: xp.fmod),
+    "FloorDiv": (lambda xp: xp.floor_divide, lambda xp: xp.floor_divide),
+    "FloorMod": (lambda xp: xp.mod, lambda xp: xp.mod),
+}
+for _op_type, (_integer, _floating) in _DIVISIONS.items():
+    register_kernel(_op_type, devices=_BOTH)(_division(_integer, _floating))
+
+
+# ======================================================================================
+# Erf and Erfc without SciPy (float64 inside, ~1e-15 accurate)
+# ======================================================================================
+_SERIES_LIMIT = 2.0  # below: erf's power series; above: erfc's continued fraction
+
+
+def _erf_and_erfc(xp, x):
+    """erf(x) and erfc(x) in float64. For |x| < 2, erf(z) = 2/sqrt(pi) exp(-z^2) sum_n
+    (2z^2)^n z / (1*3*...*(2n+1)), whose terms are all positive; above it, Laplace's continued
+    fraction erfc(z) = exp(-z^2)/sqrt(pi) / (z + (1/2)/(z + 1/(z + (3/2)/(z + ...)))) keeps erfc's
+    small values accurate. Both run a fixed number of terms, enough for double precision."""
+    x = x.astype(xp.float64)
+    z = xp.abs(x)
+    small = xp.minimum(z, _SERIES_LIMIT)
+    ratio = 2 * small * small
+    term = total = small
+    for n in range(1, 40):
+        term = term * ratio / (2 * n + 1)
+        total = total + term
+    erf_series = (2 / math.sqrt(math.pi)) * xp.exp(-small * small) * total
+    large = xp.maximum(z, _SERIES_LIMIT)
+    fraction = large
+    for k in range(60, 0, -1):
+        fraction = large + (k / 2) / fraction
+    erfc_fraction = xp.exp(-large * large) / (math.sqrt(math.pi) * fraction)
+    use_series = z < _SERIES_LIMIT
+    erf = xp.sign(x) * xp.where(use_series, erf_series, 1 - erfc_fraction)
+    erfc = xp.where(use_series | (x < 0), 1 - erf, erfc_fraction)
+    return erf, erfc
+
+
+register_kernel("Erf", devices=_BOTH)(
+    lambda ctx: lambda x: _erf_and_erfc(ctx.xp, x)[0].astype(x.dtype)[()])
+register_kernel("Erfc", devices=_BOTH)(
+    lambda ctx: lambda x: _erf_and_erfc(ctx.xp, x)[1].astype(x.dtype)[()])
+
+
+# ======================================================================================
+# Casts
+# ======================================================================================
+@register_kernel("Cast", devices=_BOTH, type_attr="SrcT")
+def cast(ctx):
+    """C conversions, as TF1's: float -> int truncates toward zero, nonzero -> True."""
+    target = ctx.attr("DstT").as_numpy_dtype
+    return lambda x: x.astype(target)
+
+
+# ======================================================================================
+# Reductions (the axes arrive as an int32/int64 value; NumPy reduces over a tuple of them)
+# ======================================================================================
+def _axes(value):
+    axes = value.tolist()
+    return tuple(axes) if isinstance(axes, list) else (axes,)
+
+
+def _reduction(function):
+    """A kernel factory for `function(xp, x, axis_tuple, keepdims)`."""
+    def factory(ctx):
+        xp, keepdims = ctx.xp, ctx.attr("keep_dims")
+        return lambda x, axes: function(xp, x, _axes(axes), keepdims)
+    return factory
+
+
+def _sum(xp, x, axis, keepdims):
+    return xp.sum(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
+
+
+def _mean(xp, x, axis, keepdims):
+    if x.dtype.kind not in "iu":
+        return xp.mean(x, axis=axis, keepdims=keepdims)
+    total = _sum(xp, x, axis, keepdims)
+    count = x.dtype.type(math.prod(x.shape[a] for a in axis) or 1)
+    return _truncate_divide(xp)(total, count)  # TF's integer mean truncates, like C
+
+
+def _extremum(name, identity):
+    """Max or Min; over no elements they give the identity (-inf, INT_MIN, ...), as TF does."""
+    def function(xp, x, axis, keepdims):
+        if x.size == 0:
+            return xp.full_like(_sum(xp, x, axis, keepdims), identity(x.dtype))[()]
+        return getattr(xp, name)(x, axis=axis, keepdims=keepdims)
+    return function
+
+
+def _lowest(dtype):
+    return -numpy.inf if dtype.kind == "f" else numpy.iinfo(dtype).min
+
+
+def _highest(dtype):
+    return numpy.inf if dtype.kind == "f" else numpy.iinfo(dtype).max
+
+
+_REDUCTIONS = {
+    "Sum": _sum, "Mean": _mean, "Max": _extremum("max", _lowest), "Min": _extremum("min", _highest),
+    "Prod": lambda xp, x, axis, keepdims: xp.prod(x, axis=axis, keepdims=keepdims, dtype=x.dtype),
+    "All": lambda xp, x, axis, keepdims: xp.all(x, axis=axis, keepdims=keepdims),
+    "Any": lambda xp, x, axis, keepdims: xp.any(x, axis=axis, keepdims=keepdims),
+}
+for _op_type, _function in _REDUCTIONS.items():
+    register_kernel(_op_type, devices=_BOTH)(_reduction(_function))
+
+
+def _arg_reduction(name):
+    def factory(ctx):
+        reduce, output_type = getattr(ctx.xp, name), ctx.attr("output_type").as_numpy_dtype
+        return lambda x, dimension: reduce(x, axis=int(dimension)).astype(output_type, copy=False)
+    return factory
+
+
+register_kernel("ArgMax", devices=_BOTH)(_arg_reduction("argmax"))
+register_kernel("ArgMin", devices=_BOTH)(_arg_reduction("argmin"))
+
+
+# ======================================================================================
+# Matrix products and inverse
+# ======================================================================================
+@register_kernel("MatMul", devices=_BOTH)
+def matmul(ctx):
+    transpose_a, transpose_b = ctx.attr("transpose_a"), ctx.attr("transpose_b")
+    if not (transpose_a or transpose_b):
+        return operator.matmul
+    return lambda a, b: (a.T if transpose_a else a) @ (b.T if transpose_b else b)  # .T is a view
+
+
+@register_kernel("BatchMatMul", devices=_BOTH)
+def batch_matmul(ctx):
+    xp, adj_x, adj_y = ctx.xp, ctx.attr("adj_x"), ctx.attr("adj_y")
+    if not (adj_x or adj_y):
+        return operator.matmul
+    return lambda x, y: (xp.swapaxes(x, -1, -2) if adj_x else x) @ (xp.swapaxes(y, -1, -2) if adj_y else y)
+
+
+@register_kernel("MatrixInverse", devices=_BOTH)
+def matrix_inverse(ctx):
+    xp, adjoint = ctx.xp, ctx.attr("adjoint")
+
+    def compute(x):
+        matrices = xp.swapaxes(x, -1, -2) if adjoint else x
+        if x.dtype == xp.float16:  # LAPACK has no half precision
+            matrices = matrices.astype(xp.float32)
+        try:
+            inverse = xp.linalg.inv(matrices)
+        except numpy.linalg.LinAlgError:
+            raise ctx.error("Input is not invertible.") from None
+        return inverse.astype(x.dtype, copy=False)
     return compute
 
 
-register_kernel("FloorDiv", devices=_BOTH)(lambda ctx: _integer_division(ctx, ctx.xp.floor_divide))
-register_kernel("FloorMod", devices=_BOTH)(lambda ctx: _integer_division(ctx, ctx.xp.mod))
+# ======================================================================================
+# Sums of tensors, clipping, numerics checks
+# ======================================================================================
+@register_kernel("AddN", devices=_BOTH)
+def add_n(ctx):
+    def compute(first, *rest):
+        if not rest:
+            return first
+        total = first + rest[0]
+        for value in rest[1:]:
+            total += value  # the running sum is our own array: add in place
+        return total
+    return compute
 
 
-@register_kernel("Cast", devices=_BOTH, type_attr="SrcT")
-def cast(ctx):
-    target = ctx.attr("DstT").as_numpy_dtype
+@register_kernel("ClipByValue", devices=_BOTH)
+def clip_by_value(ctx):
     xp = ctx.xp
-    return lambda x: xp.asarray(x).astype(target)[()] if getattr(x, "ndim", 1) == 0 else x.astype(target)
+
+    def compute(t, low, high):
+        if any(bound.ndim and bound.shape != t.shape for bound in (low, high)):
+            raise ctx.error("clip_value_min and clip_value_max must be either scalars or have the same "
+                            f"shape as t: t.shape = {list(t.shape)}, clip_value_min.shape = "
+                            f"{list(low.shape)}, clip_value_max.shape = {list(high.shape)}")
+        return xp.clip(t, low, high)
+    return compute
 
 
-register_kernel("LogicalAnd", devices=_BOTH, type_attr=None)(lambda ctx: ctx.xp.logical_and)
-register_kernel("LogicalOr", devices=_BOTH, type_attr=None)(lambda ctx: ctx.xp.logical_or)
-register_kernel("LogicalNot", devices=_BOTH, type_attr=None)(lambda ctx: ctx.xp.logical_not)
-register_kernel("Equal", devices=_BOTH)(lambda ctx: ctx.xp.equal)
-register_kernel("NotEqual", devices=_BOTH)(lambda ctx: ctx.xp.not_equal)
+@register_kernel("CheckNumerics", devices=_BOTH)
+def check_numerics(ctx):
+    xp, message = ctx.xp, ctx.attr("message")
+
+    def compute(tensor):
+        if not xp.all(xp.isfinite(tensor)):
+            found = [kind for kind, test in (("Inf", xp.isinf), ("NaN", xp.isnan)) if xp.any(test(tensor))]
+            raise ctx.error(f"{message} : Tensor had {' and '.join(found)} values")
+        return tensor
+    return compute

@@ -19,7 +19,8 @@ from minitf.framework.tensor_util import make_tensor_proto, make_ndarray
 from minitf.framework.graph_io import import_graph_def
 
 from minitf.ops.constant_op import constant, convert_to_tensor, register_tensor_conversion_function
-from minitf.ops.array_ops import *  # noqa: F401,F403 - the array family is public API
+from minitf.ops.array_ops import *  # noqa: F401,F403 - each family module lists its tf.* names in __all__
+from minitf.ops.selection_ops import *  # noqa: F401,F403
 from minitf.ops.math_ops import *  # noqa: F401,F403
 from minitf.ops.random_ops import *  # noqa: F401,F403
 from minitf.ops.script_ops import *  # noqa: F401,F403

@@ -1,31 +1,21 @@
 """The thread-local default graph and the module-level scope functions TF1 users call (`tf.name_scope`, ...)."""
 import contextlib
-import threading
 
+from minitf.framework.default_stack import DefaultStack
 from minitf.framework.graph import Graph
 
 
-class _DefaultGraphStack(threading.local):
-    def __init__(self):
-        self.stack = []
-
-
-_stack = _DefaultGraphStack()
+_stack = DefaultStack()
 _global_default_graph = Graph()
 
 
 def get_default_graph():
     """The innermost graph entered with `as_default()` in this thread, else the global default."""
-    return _stack.stack[-1] if _stack.stack else _global_default_graph
+    return _stack.top(_global_default_graph)
 
 
-@contextlib.contextmanager
 def graph_as_default(graph):
-    _stack.stack.append(graph)
-    try:
-        yield graph
-    finally:
-        _stack.stack.pop()
+    return _stack.as_default(graph)
 
 
 def reset_default_graph():

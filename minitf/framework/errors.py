@@ -22,7 +22,7 @@ UNAUTHENTICATED = 16
 class OpError(Exception):
     """A failure while running an op; `op` and `node_def` name the op when one is known."""
 
-    error_code = UNKNOWN
+    _default_code = UNKNOWN
 
     def __init__(self, node_def, op, message, error_code=None, *args):
         super().__init__(message)
@@ -32,7 +32,7 @@ class OpError(Exception):
         if error_code is not None:
             self._error_code = error_code
         else:
-            self._error_code = type(self).error_code
+            self._error_code = type(self)._default_code
 
     @property
     def message(self):
@@ -47,7 +47,7 @@ class OpError(Exception):
         return self._node_def
 
     @property
-    def error_code(self):  # noqa: F811 - instance property shadows the class default on purpose
+    def error_code(self):
         return self._error_code
 
     def __reduce__(self):
@@ -62,7 +62,7 @@ class OpError(Exception):
 def _error_class(name, code, doc):
     def __init__(self, node_def, op, message, *args):
         OpError.__init__(self, node_def, op, message, code)
-    return type(name, (OpError,), {"__init__": __init__, "__doc__": doc, "error_code": code})
+    return type(name, (OpError,), {"__init__": __init__, "__doc__": doc, "_default_code": code})
 
 
 CancelledError = _error_class("CancelledError", CANCELLED, "An operation or step was cancelled.")
@@ -90,7 +90,7 @@ DataLossError = _error_class("DataLossError", DATA_LOSS, "Unrecoverable data los
 UnauthenticatedError = _error_class(
     "UnauthenticatedError", UNAUTHENTICATED, "The request lacks valid credentials.")
 
-_CODE_TO_CLASS = {cls.error_code: cls for cls in (
+_CODE_TO_CLASS = {cls._default_code: cls for cls in (
     CancelledError, UnknownError, InvalidArgumentError, DeadlineExceededError, NotFoundError,
     AlreadyExistsError, PermissionDeniedError, ResourceExhaustedError, FailedPreconditionError,
     AbortedError, OutOfRangeError, UnimplementedError, InternalError, UnavailableError,
@@ -102,4 +102,4 @@ def exception_type_from_error_code(error_code):
 
 
 def error_code_from_exception_type(cls):
-    return cls.error_code
+    return cls._default_code

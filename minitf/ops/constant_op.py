@@ -115,9 +115,9 @@ def convert_to_tensor(value, dtype=None, name=None, preferred_dtype=None, as_ref
     for base_type, convert in _conversion_functions:
         if isinstance(value, base_type):
             return convert(value, dtype=dtype, name=name, as_ref=as_ref)
-    if isinstance(value, (list, tuple)) and any(isinstance(v, Tensor) or _has_tensor(v) for v in value):
-        from minitf.ops.array_ops import stack
-        return stack([convert_to_tensor(v, dtype) for v in value], name=name or "packed")
+    if isinstance(value, (list, tuple)) and _has_tensor(value):
+        from minitf.ops.array_ops import auto_pack
+        return auto_pack(value, dtype, name=name or "packed")
     if dtype is None and preferred_dtype is not None:
         try:
             return constant(value, dtypes.as_dtype(preferred_dtype), name=name or "Const")

@@ -68,8 +68,7 @@ def _as_op(item):
 
 def tuple(tensors, name=None, control_inputs=None):  # noqa: A001 - TF1's name
     """TF1 `tf.tuple`: the tensors, each available only after all of them are computed."""
-    from minitf.ops.array_ops import identity
-    with name_scope(name, "tuple", tensors) as scope:
+    with name_scope(name, "tuple", tensors):
         gate = group(*[t for t in tensors if t is not None], *(control_inputs or []))
         return [None if t is None else with_dependencies([gate], t) for t in tensors]
 
@@ -126,6 +125,7 @@ class CondContext:
 
     def add_op(self, op):
         self._ops.add(op)
+        op._cond_context = self
         if self.outer is not None:
             self.outer.add_op(op)
 

@@ -1,7 +1,7 @@
 """`apply_op`: builds one op from Python arguments, converting them to tensors as TF1's op_def_library does."""
 from minitf.framework import dtypes
 from minitf.framework.default_graph import get_default_graph
-from minitf.framework.op_def import TypeAttr, get_op_def
+from minitf.framework.op_def import TypeAttr, TypeListAttr, get_op_def
 from minitf.framework.tensor import Tensor
 from minitf.ops.constant_op import convert_to_tensor
 
@@ -36,7 +36,7 @@ def _convert_inputs(op_def, op_type, args, attrs):
     known = {k: dtypes.as_dtype(v) for k, v in attrs.items() if isinstance(op_def.attrs.get(k), TypeAttr)}
     for arg, value in zip(op_def.inputs, args):
         items = value if arg.is_list(op_def) else [value]
-        if arg.fixed_dtype is None and arg.type_name not in known:
+        if isinstance(op_def.attrs.get(arg.type_name), TypeAttr) and arg.type_name not in known:
             for item in items:
                 if _is_tensor_like(item):
                     tensor = convert_to_tensor(item, as_ref=arg.is_ref)
@@ -45,6 +45,9 @@ def _convert_inputs(op_def, op_type, args, attrs):
     flat = []
     for arg, value in zip(op_def.inputs, args):
         items = list(value) if arg.is_list(op_def) else [value]
+        if isinstance(op_def.attrs.get(arg.type_name), TypeListAttr):
+            flat.extend(_convert_typed_list(arg, items, attrs, op_type))
+            continue
         dtype = arg.fixed_dtype or known.get(arg.type_name)
         if dtype is None and isinstance(op_def.attrs.get(arg.type_name), TypeAttr):
             dtype = op_def.attrs[arg.type_name].default
@@ -58,6 +61,20 @@ def _convert_inputs(op_def, op_type, args, attrs):
             attrs.setdefault(arg.number_attr, len(converted))
         flat.extend(converted)
     return flat
+
+
+def _convert_typed_list(arg, items, attrs, op_type):
+    """A list(type) argument: each item keeps its own dtype (given by the attr when it is set)."""
+    given = attrs.get(arg.type_name)
+    converted = []
+    for index, item in enumerate(items):
+        dtype = dtypes.as_dtype(given[index]) if given is not None else None
+        if _is_tensor_like(item):
+            converted.append(_convert_arg(item, dtype, arg, op_type))
+        else:
+            converted.append(convert_to_tensor(item, dtype, name=f"{arg.name}_{index}"))
+    attrs.setdefault(arg.type_name, [t.dtype.base_dtype for t in converted])
+    return converted
 
 
 def _graph_of(args):

@@ -248,7 +248,7 @@ def assert_variables_initialized(var_list=None):
 
 def report_uninitialized_variables(var_list=None, name="report_uninitialized_variables"):
     """A 1-D string tensor with the names of the uninitialized variables in `var_list`."""
-    from minitf.ops import array_ops, math_ops
+    from minitf.ops import array_ops, math_ops, selection_ops
     from minitf.ops.constant_op import constant
     if var_list is None:
         var_list = global_variables() + local_variables()
@@ -257,11 +257,11 @@ def report_uninitialized_variables(var_list=None, name="report_uninitialized_var
             return constant([], dtype=dtypes.string)
         names = constant([v.op.name for v in var_list])
         initialized = array_ops.stack([state_ops.is_variable_initialized(v) for v in var_list])
-        return array_ops.boolean_mask(names, math_ops.logical_not(initialized))
+        return selection_ops.boolean_mask(names, math_ops.logical_not(initialized))
 
 
 def _install_variable_operators():
-    from minitf.ops import array_ops, math_ops  # noqa: F401 - they install the Tensor operators
+    from minitf.ops import math_ops, selection_ops  # noqa: F401 - they install the Tensor operators
     Variable._overload_all_operators()
 
 

@@ -77,7 +77,8 @@ def _maybe_dead_ops(steps):
 def compile_program(steps, feed_tensors, fetch_tensors):
     """Returns `program(feed_values) -> list of fetched values` for the (op, device, kernel) steps."""
     names = _Names()
-    namespace = {"DEAD": DEAD, "_deref": deref}
+    # The module name lets kernels/__init__.py's warning filter cover the inlined operators.
+    namespace = {"__name__": "minitf.plan", "DEAD": DEAD, "_deref": deref}
     expression = {t: f"f{i}" for i, t in enumerate(feed_tensors)}
     fed = set(feed_tensors)
     maybe_dead, dead_tensors = _maybe_dead_ops(steps)

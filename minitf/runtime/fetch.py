@@ -2,7 +2,6 @@
 import collections
 
 from minitf.framework.operation import Operation
-from minitf.framework.tensor import Tensor
 
 
 class FetchMapper:
@@ -24,7 +23,7 @@ class FetchMapper:
 
     def _mapper(self, graph, fetch):
         if fetch is None:
-            raise TypeError(f"Argument `fetch` = None has invalid type \"NoneType\". Cannot be None")
+            raise TypeError("Argument `fetch` = None has invalid type \"NoneType\". Cannot be None")
         if isinstance(fetch, (list, tuple)) and not isinstance(fetch, str):
             parts = [self._mapper(graph, f) for f in fetch]
             if _is_namedtuple(fetch):

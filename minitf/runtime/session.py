@@ -1,11 +1,11 @@
 """TF1's `tf.Session` and `tf.InteractiveSession`: run fetches with feeds through cached plans."""
-import contextlib
 import threading
 
 import numpy as np
 
 from minitf.framework import dtypes, errors, tensor_util
 from minitf.framework.default_graph import get_default_graph
+from minitf.framework.default_stack import DefaultStack
 from minitf.framework.tensor import Tensor
 from minitf.runtime.devices import local_devices
 from minitf.runtime.fetch import FetchMapper
@@ -15,17 +15,12 @@ from minitf.runtime.plan import Plan
 from minitf.runtime.resource_manager import ResourceManager
 
 
-class _DefaultSessionStack(threading.local):
-    def __init__(self):
-        self.stack = []
-
-
-_default_sessions = _DefaultSessionStack()
+_default_sessions = DefaultStack()
 
 
 def get_default_session():
     """The innermost session made default in this thread, or None (TF1 `tf.get_default_session`)."""
-    return _default_sessions.stack[-1] if _default_sessions.stack else None
+    return _default_sessions.top()
 
 
 def session_for_eval(session, graph, what):
@@ -189,7 +184,7 @@ class BaseSession:
             self._resources.clear()
 
     def as_default(self):
-        return _as_default_session(self)
+        return _default_sessions.as_default(self)
 
     def __enter__(self):
         graph_context = self._graph.as_default()
@@ -210,15 +205,6 @@ class BaseSession:
             self.close()
         except Exception:  # noqa: BLE001 - never raise from a finalizer
             pass
-
-
-@contextlib.contextmanager
-def _as_default_session(session):
-    _default_sessions.stack.append(session)
-    try:
-        yield session
-    finally:
-        _default_sessions.stack.remove(session)
 
 
 class FetchingPlan(Plan):

@@ -33,7 +33,7 @@ CASES = [
     OpCase("NoOp", lambda x: [tf.no_op(), tf.identity(x)], inputs_of(uniform((2,))), lambda x: x),
     OpCase("Switch", lambda x: tf.cond(tf.constant(True), lambda: x * 2, lambda: x * 3),
            inputs_of(uniform((2,))), lambda x: x * 2, dtypes=REALS),
-    OpCase("Merge", lambda x: tf.cond(tf.reduce_sum(x) > 1e9, lambda: x * 2, lambda: x * 3),
+    OpCase("Merge", lambda x: tf.cond(tf.reduce_sum(tf.cast(x, tf.float64)) > 1e9, lambda: x * 2, lambda: x * 3),
            inputs_of(uniform((2, 3))), lambda x: x * 3, dtypes=REALS),
     OpCase("RefSwitch", lambda x: tf.Variable(x, name="w").initialized_value(),
            inputs_of(uniform((2,))), lambda x: x, exact_shape=False),
