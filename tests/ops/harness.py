@@ -30,6 +30,8 @@ class OpCase:
     check:     check(results, arrays) asserting on the results instead of a reference.
     dtypes:    the dtypes to sweep; `inputs` receives each in turn.
     exact_shape: the static shape must equal the runtime shape (False for data-dependent shapes).
+    grad:      check tf.gradients against central finite differences in float64 (None: whenever
+               the op type is differentiable and the case sweeps float64).
     """
     op_type: str
     build: Callable
@@ -40,7 +42,16 @@ class OpCase:
     rtol: float = 1e-5
     atol: float = 1e-6
     exact_shape: bool = True
+    grad: Optional[bool] = None
+    grad_rtol: float = 1e-5
+    grad_atol: float = 1e-7
     name: str = ""
+
+    def checks_gradient(self):
+        if self.grad is not None:
+            return self.grad
+        from minitf.framework.op_def import get_op_def
+        return get_op_def(self.op_type).differentiable and tf.float64 in self.dtypes
 
     def id(self, dtype):
         return f"{self.name or self.op_type}-{dtype.name}"
@@ -117,3 +128,51 @@ def _tolerance(case, dtype):
     if dtype == tf.float16:
         return {"rtol": max(case.rtol, 2e-3), "atol": max(case.atol, 2e-3)}
     return {"rtol": case.rtol, "atol": case.atol}
+
+
+def check_gradient(case, device=None, epsilon=1e-6, seed=1):
+    """Compares tf.gradients of sum(w * outputs) with central differences, input by input, in float64.
+
+    The weights w are random (not ones), so a gradient that is right only on average fails.
+    """
+    rng = np.random.default_rng(seed)
+    arrays = case.inputs(tf.float64, np.random.default_rng(0))
+    graph = tf.Graph()
+    with graph.as_default(), tf.device(device):
+        placeholders = [tf.placeholder(tf.as_dtype(a.dtype), a.shape, name=f"input{i}")
+                        for i, a in enumerate(arrays)]
+        built = case.build(*placeholders)
+        outputs = [t for t in (built if isinstance(built, (list, tuple)) else [built])
+                   if isinstance(t, tf.Tensor) and t.dtype.base_dtype.is_floating]
+        wrt = [i for i, a in enumerate(arrays) if a.dtype.kind == "f"]
+        assert outputs and wrt, f"{case.op_type}: nothing to differentiate"
+    with tf.Session(graph=graph) as sess:
+        feed = dict(zip(placeholders, arrays))
+        values = sess.run(outputs, feed)
+        weights = [rng.uniform(0.5, 1.5, np.shape(v)) for v in values]
+        with graph.as_default():
+            grads = tf.gradients(outputs, [placeholders[i] for i in wrt],
+                                 grad_ys=[tf.constant(w, dtype=o.dtype.base_dtype)
+                                          for w, o in zip(weights, outputs)])
+        analytic = sess.run([g for g in grads if g is not None], feed)
+        analytic = iter(analytic)
+        analytic = [np.zeros_like(arrays[i]) if g is None else next(analytic) for i, g in zip(wrt, grads)]
+
+        def objective():
+            return sum(float(np.sum(np.asarray(v, np.float64) * w))
+                       for v, w in zip(sess.run(outputs, feed), weights))
+        for i, got in zip(wrt, analytic):
+            base = arrays[i]
+            numeric = np.zeros(base.shape)
+            for index in np.ndindex(base.shape):
+                perturbed = base.copy()
+                perturbed[index] += epsilon
+                feed[placeholders[i]] = perturbed
+                upper = objective()
+                perturbed[index] -= 2 * epsilon
+                lower = objective()
+                numeric[index] = (upper - lower) / (2 * epsilon)
+            feed[placeholders[i]] = base
+            np.testing.assert_allclose(np.asarray(got, np.float64).reshape(base.shape), numeric,
+                                       rtol=case.grad_rtol, atol=case.grad_atol,
+                                       err_msg=f"{case.id(tf.float64)}: gradient wrt input {i}")

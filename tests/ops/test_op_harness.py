@@ -4,10 +4,10 @@ import pathlib
 
 import pytest
 
-import minitf  # noqa: F401 - registers every op and kernel
+import minitf  # registers every op and kernel
 from minitf.framework.op_def import registered_ops
 
-from harness import check_case
+from harness import check_case, check_gradient
 
 _HERE = pathlib.Path(__file__).parent
 _MODULES = sorted(p.stem for p in _HERE.glob("cases_*.py"))
@@ -20,7 +20,22 @@ def test_op_case(case, dtype):
     check_case(case, dtype)
 
 
+GRADIENT_CASES = [pytest.param(case, id=case.id(minitf.float64)) for case in CASES if case.checks_gradient()]
+
+
+@pytest.mark.parametrize("case", GRADIENT_CASES)
+def test_op_gradient(case):
+    check_gradient(case)
+
+
 def test_every_registered_op_has_a_case():
     covered = {case.op_type for case in CASES}
     missing = sorted(set(registered_ops()) - covered)
     assert not missing, f"ops without a harness case: {missing}"
+
+
+def test_every_differentiable_op_has_a_gradient_check():
+    checked = {case.op_type for case in CASES if case.checks_gradient()}
+    differentiable = {name for name, op_def in registered_ops().items() if op_def.differentiable}
+    missing = sorted(differentiable - checked)
+    assert not missing, f"differentiable ops without a finite-difference check: {missing}"
