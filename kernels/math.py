@@ -272,3 +272,24 @@ def check_numerics(ctx):
             raise ctx.error(f"{message} : Tensor had {' and '.join(found)} values")
         return tensor
     return compute
+
+
+@register_kernel("UnsortedSegmentSum", devices=_BOTH)
+def unsorted_segment_sum(ctx):
+    xp = ctx.xp
+
+    def compute(data, ids, count):
+        count, ids = int(count), xp.asarray(ids)
+        if ids.size and int(ids.max()) >= count:
+            raise ctx.error(f"segment_ids[{int(xp.argmax(ids))}] = {int(ids.max())} is out of range [0, {count})")
+        data = xp.asarray(data)
+        result = xp.zeros((count,) + data.shape[ids.ndim:], dtype=data.dtype)
+        keep = ids >= 0  # TF drops rows whose id is negative
+        (xp.add.at if xp.__name__ == "numpy" else _cupy_scatter_add)(result, ids[keep], data[keep])
+        return result
+    return compute
+
+
+def _cupy_scatter_add(target, index, values):
+    import cupyx
+    cupyx.scatter_add(target, index, values)

@@ -1,1 +1,262 @@
-"""(being written)"""
+"""Kernels of the training ops (minitf/ops/training_ops.py), written once against `ctx.xp`.
+
+Each rule updates the variable and its slots IN PLACE, as TF's kernels do: a training step then
+allocates no new parameter arrays, which is what keeps an SGD step near hand-written NumPy.
+An array is updated in place only when nothing but its storage holds it (TF forwards a buffer
+on the same condition, its reference count); otherwise the kernel updates a copy and stores
+that. So an array fetched by an earlier `run`, or a value read earlier in this step that is
+still to be used, never changes under its holder. Scalar variables are stored as NumPy
+scalars, which are immutable: the rules see them as one-element arrays and store a scalar back.
+"""
+import sys
+
+import numpy
+
+from minitf.kernels.state import VariableStorage
+from minitf.ops.training_ops import _FULL_INPUTS, _TRAINING_OPS
+from minitf.runtime.kernel_registry import register_kernel
+
+_BOTH = ("CPU", "GPU")
+
+
+# ======================================================================================
+# Taking the stored arrays for an in-place update
+# ======================================================================================
+def _references(value):
+    return sys.getrefcount(value)
+
+
+def _unshared_count():
+    """What `_references` reports for a stored array that only its storage holds, measured
+    through the same frames `_writable` uses (so it holds on any CPython version)."""
+    storage = VariableStorage("probe")
+    storage.value = numpy.zeros(1)
+    value = storage.read(None)
+    return _references(value)
+
+
+_UNSHARED = _unshared_count()
+
+
+def _writable(ref, op, xp):
+    """The array behind `ref` to update in place: the stored one when only the storage holds
+    it, else a private copy (a one-element array for a scalar variable)."""
+    value = ref.read(op)
+    if (_references(value) <= _UNSHARED and getattr(value, "ndim", 0) and value.base is None
+            and getattr(value.flags, "writeable", True)):
+        return value
+    return xp.array(value, copy=True).reshape(value.shape or (1,))
+
+
+def _store(ref, array, scalar):
+    ref.value = array[0] if scalar else array
+
+
+class _Locks:
+    """Holds the locks of the given storages, in one global order (as TF orders its mutexes)."""
+
+    def __init__(self, refs):
+        self._locks = [r.lock for r in sorted({id(r): r for r in refs}.values(), key=id)]
+
+    def __enter__(self):
+        for lock in self._locks:
+            lock.acquire()
+
+    def __exit__(self, *exc_info):
+        for lock in reversed(self._locks):
+            lock.release()
+
+
+def _shape_text(shape):
+    return "[" + ",".join(str(d) for d in shape) + "]"
+
+
+# ======================================================================================
+# The kernel shared by every training op: checks, in-place arrays, the rule, store back
+# ======================================================================================
+def _training_kernel(op_type, rule):
+    """A factory running `rule(xp, attrs)(*state_arrays, *tensor_inputs)` on writable arrays."""
+    _, ref_names, tensor_names, _ = _TRAINING_OPS[op_type]
+    num_refs = len(ref_names)
+    full = [i for i, name in enumerate(tensor_names) if name in _FULL_INPUTS]
+    scalars = [i for i, name in enumerate(tensor_names) if name not in _FULL_INPUTS]
+
+    def factory(ctx):
+        xp, op, locking = ctx.xp, ctx.op, ctx.attr("use_locking")
+        update = rule(xp, ctx.op.get_attr)
+
+        def check(arrays, tensors):
+            shape = arrays[0].shape
+            for name, array in zip(ref_names[1:], arrays[1:]):
+                if array.shape != shape:
+                    raise ctx.error(f"var and {name} do not have the same shape"
+                                    f"{_shape_text(shape)} {_shape_text(array.shape)}")
+            for i in full:
+                if xp.shape(tensors[i]) != shape:
+                    raise ctx.error(f"var and {tensor_names[i]} do not have the same shape"
+                                    f"{_shape_text(shape)} {_shape_text(xp.shape(tensors[i]))}")
+            for i in scalars:
+                if xp.ndim(tensors[i]) != 0:
+                    raise ctx.error(f"{tensor_names[i]} is not a scalar: {_shape_text(xp.shape(tensors[i]))}")
+
+        def apply(refs, tensors):
+            scalar = xp.ndim(refs[0].read(op)) == 0
+            arrays = [_writable(ref, op, xp) for ref in refs]
+            check([a[0] if scalar else a for a in arrays], tensors)
+            if scalar:  # the rule works on one-element arrays, so its temporaries are arrays too
+                tensors = [xp.reshape(t, (1,)) if i in full else t for i, t in enumerate(tensors)]
+            update(*arrays, *tensors)
+            for ref, array in zip(refs, arrays):
+                _store(ref, array, scalar)
+
+        def compute(*inputs):
+            refs, tensors = inputs[:num_refs], list(inputs[num_refs:])
+            if locking:
+                with _Locks(refs):
+                    apply(refs, tensors)
+            else:
+                apply(refs, tensors)
+            return refs[0]
+        return compute
+    return factory
+
+
+def _register(op_type):
+    def decorate(rule):
+        register_kernel(op_type, devices=_BOTH)(_training_kernel(op_type, rule))
+        return rule
+    return decorate
+
+
+# ======================================================================================
+# The update rules (TF's kernels, term for term, so results agree to rounding)
+# ======================================================================================
+@_register("ApplyGradientDescent")
+def _gradient_descent(xp, attr):
+    def update(var, alpha, delta):
+        var -= alpha * delta
+    return update
+
+
+@_register("ApplyMomentum")
+def _momentum(xp, attr):
+    nesterov = attr("use_nesterov")
+
+    def update(var, accum, lr, grad, momentum):
+        accum *= momentum
+        accum += grad
+        if nesterov:
+            step = accum * momentum
+            step *= lr
+            step += grad * lr
+            var -= step
+        else:
+            var -= accum * lr
+    return update
+
+
+@_register("ApplyAdagrad")
+def _adagrad(xp, attr):
+    update_slots = attr("update_slots")
+
+    def update(var, accum, lr, grad):
+        if update_slots:
+            accum += xp.square(grad)
+        step = grad * lr
+        step /= xp.sqrt(accum)
+        var -= step
+    return update
+
+
+def _decay_mean(mean, target, rate):
+    """mean += (target - mean) * rate, with `target` a scratch array the call may overwrite."""
+    target -= mean
+    target *= rate
+    mean += target
+
+
+def _rms_step(xp, mom, momentum, grad, lr, denominator):
+    """mom = mom * momentum + grad * lr / sqrt(denominator); `denominator` is scratch."""
+    xp.sqrt(denominator, out=denominator)
+    step = grad * lr
+    step /= denominator
+    mom *= momentum
+    mom += step
+
+
+@_register("ApplyRMSProp")
+def _rms_prop(xp, attr):
+    def update(var, ms, mom, lr, rho, momentum, epsilon, grad):
+        _decay_mean(ms, xp.square(grad), 1 - rho)
+        _rms_step(xp, mom, momentum, grad, lr, ms + epsilon)
+        var -= mom
+    return update
+
+
+@_register("ApplyCenteredRMSProp")
+def _centered_rms_prop(xp, attr):
+    def update(var, mg, ms, mom, lr, rho, momentum, epsilon, grad):
+        _decay_mean(ms, xp.square(grad), 1 - rho)
+        _decay_mean(mg, grad.copy(), 1 - rho)
+        denominator = ms - xp.square(mg)
+        denominator += epsilon
+        _rms_step(xp, mom, momentum, grad, lr, denominator)
+        var -= mom
+    return update
+
+
+@_register("ApplyAdam")
+def _adam(xp, attr):
+    nesterov = attr("use_nesterov")
+
+    def update(var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad):
+        alpha = lr * xp.sqrt(1 - beta2_power) / (1 - beta1_power)
+        _decay_mean(m, grad.copy(), 1 - beta1)
+        _decay_mean(v, xp.square(grad), 1 - beta2)
+        if nesterov:
+            step = grad * (1 - beta1)
+            step += m * beta1
+            step *= alpha
+        else:
+            step = m * alpha
+        denominator = xp.sqrt(v)
+        denominator += epsilon
+        step /= denominator
+        var -= step
+    return update
+
+
+def _ftrl_rule(xp, attr, shrinkage):
+    """FTRL-Proximal; with `shrinkage` (ApplyFtrlV2) the linear term sees grad + 2 * l2_shrinkage * var."""
+    by_lr = attr("multiply_linear_by_lr")
+
+    def update(var, accum, linear, grad, lr, l1, l2, *rest):
+        l2_shrinkage, lr_power = rest if shrinkage else (None, rest[0])
+        new_accum = accum + xp.square(grad)
+        if lr_power == -0.5:
+            new_power, old_power = xp.sqrt(new_accum), xp.sqrt(accum)
+        else:
+            new_power, old_power = new_accum ** -lr_power, accum ** -lr_power
+        sigma = new_power - old_power
+        linear_grad = grad + 2 * l2_shrinkage * var if shrinkage else grad
+        if by_lr:
+            sigma *= var
+            linear += linear_grad * lr - sigma
+            bound, denominator = l1 * lr, new_power + 2 * l2 * lr
+        else:
+            sigma /= lr
+            sigma *= var
+            linear += linear_grad - sigma
+            bound, denominator = l1, new_power / lr + 2 * l2
+        # Zero where |linear| <= l1, else (l1 * sign(linear) - linear) / denominator.
+        shrunk = xp.clip(linear, -bound, bound)
+        shrunk -= linear
+        xp.divide(shrunk, denominator, out=var)
+        accum[...] = new_accum
+    return update
+
+
+register_kernel("ApplyFtrl", devices=_BOTH)(
+    _training_kernel("ApplyFtrl", lambda xp, attr: _ftrl_rule(xp, attr, shrinkage=False)))
+register_kernel("ApplyFtrlV2", devices=_BOTH)(
+    _training_kernel("ApplyFtrlV2", lambda xp, attr: _ftrl_rule(xp, attr, shrinkage=True)))

@@ -112,8 +112,12 @@ def _default_grad_ys(ys, grad_ys):
     result = []
     for i, (y, grad_y) in enumerate(zip(ys, grad_ys)):
         if grad_y is None:
-            if not _is_backpropagatable(y):
-                raise TypeError(f"Gradients of complex or integer tensors are not supported: {y}")
+            dtype = y.dtype.base_dtype
+            if dtype.is_complex:
+                raise TypeError(f"Gradients of complex tensors ({y}) must set grad_ys (y.dtype = {dtype.name})")
+            if not (dtype.is_floating or dtype.is_integer or dtype == dtypes.bool):
+                raise TypeError(f"Tensor {y} with type {dtype.name} must be numeric to obtain a default gradient")
+            # An integer y gets a gradient seed too; it stops at the first integer input (TF1: None).
             grad_y = ones_like(y, name=f"grad_ys_{i}")
         else:
             grad_y = convert_to_tensor(grad_y, dtype=y.dtype.base_dtype, name=f"grad_ys_{i}")
@@ -154,31 +158,46 @@ def _call_grad_fn(op, out_grads, gate_gradients):
 
 
 
-def unbroadcast(grad, x):
-    """`grad` (shaped like a broadcast result) summed back to the shape of input `x`.
+def unbroadcast(grad, x, other=None):
+    """`grad` (shaped like a broadcast result of `x` and `other`) summed back to x's shape.
 
-    When both static shapes are known the reduction axes are computed now and the common case of
-    equal shapes costs nothing; otherwise BroadcastGradientArgs finds them at run time.
+    Decides statically where it can: no op when `other` cannot have widened `x` (the bias of a
+    batch of unknown size), fixed axes when x's shape is known; otherwise BroadcastGradientArgs
+    finds the axes at run time. The result carries x's static shape.
     """
     from minitf.ops import array_ops, math_ops
-    x_shape, grad_shape = x.shape, grad.shape
-    if x_shape.is_fully_defined() and grad_shape.is_fully_defined():
-        x_dims, grad_dims = x_shape.as_list(), grad_shape.as_list()
-        if x_dims == grad_dims:
+    if other is not None and _keeps_shape(x.shape, other.shape):
+        return grad
+    if x.shape.is_fully_defined() and grad.shape.ndims is not None:
+        dims, grad_dims = x.shape.as_list(), grad.shape.as_list()
+        lead = len(grad_dims) - len(dims)
+        ones = [lead + i for i, d in enumerate(dims) if d == 1 and grad_dims[lead + i] != 1]
+        axes = list(range(lead)) + ones
+        if not axes:
             return grad
-        axes = broadcast_reduction_axes(x_dims, grad_dims)
-        summed = math_ops.reduce_sum(grad, axes) if axes else grad
-        return array_ops.reshape(summed, x_dims)
+        summed = math_ops.reduce_sum(grad, axes)
+        # Summing dropped x's size-1 dims: put them back.
+        return shaped_like(array_ops.reshape(summed, dims) if ones else summed, x)
     x_dynamic, grad_dynamic = array_ops.shape(x), array_ops.shape(grad)
     axes, _ = apply_op("BroadcastGradientArgs", x_dynamic, grad_dynamic)
-    return array_ops.reshape(math_ops.reduce_sum(grad, axes), x_dynamic)
+    return shaped_like(array_ops.reshape(math_ops.reduce_sum(grad, axes), x_dynamic), x)
 
 
-def broadcast_reduction_axes(x_dims, result_dims):
-    """The axes of `result_dims` along which a tensor of `x_dims` was broadcast."""
-    lead = len(result_dims) - len(x_dims)
-    padded = [1] * lead + list(x_dims)
-    return [i for i, (a, b) in enumerate(zip(padded, result_dims)) if i < lead or (a == 1 and b != 1)]
+def _keeps_shape(x_shape, other_shape):
+    """Whether broadcasting `x` against `other` leaves x's shape as it is, whatever values the
+    unknown dims take at run time (each aligned dim of `other` is 1, or x's is known and not 1)."""
+    if x_shape.ndims is None or other_shape.ndims is None or other_shape.ndims > x_shape.ndims:
+        return False
+    aligned = x_shape.dims[x_shape.ndims - other_shape.ndims:]
+    return all(o.value == 1 or (d.value is not None and d.value != 1) for d, o in zip(aligned, other_shape.dims))
+
+
+def shaped_like(result, x):
+    """`result`, a new tensor holding x's gradient, with the static shape x is known to have
+    (what run-time shape vectors cannot tell the shape functions)."""
+    if not result.shape.is_fully_defined():
+        result.set_shape(x.shape)
+    return result
 
 
 def broadcast_gradient_args(s0, s1):

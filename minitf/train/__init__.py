@@ -1,1 +1,12 @@
-"""TF1 `tf.train`: optimizers, learning-rate schedules, global step (being written)."""
+"""TF1's `tf.train` namespace: optimizers, learning-rate schedules, the global step, ..."""
+from minitf.train.optimizer import Optimizer
+from minitf.train.gradient_descent import GradientDescentOptimizer
+from minitf.train.momentum import MomentumOptimizer
+from minitf.train.adagrad import AdagradOptimizer
+from minitf.train.rmsprop import RMSPropOptimizer
+from minitf.train.adam import AdamOptimizer
+from minitf.train.ftrl import FtrlOptimizer
+from minitf.train.learning_rate_decay import (exponential_decay, natural_exp_decay, inverse_time_decay,
+                                              polynomial_decay, cosine_decay, piecewise_constant)
+from minitf.train.training_util import (global_step, get_global_step, create_global_step,
+                                        get_or_create_global_step, assert_global_step)

@@ -13,4 +13,15 @@ CASES = [
            fixed(np.array([2, 1, 3], np.int32), np.array([3], np.int32)),
            lambda s0, s1: [np.array([1], np.int32), np.array([0, 1], np.int32)], dtypes=(tf.int32,),
            exact_shape=False),
+    OpCase("UnsortedSegmentSum", lambda d: tf.unsorted_segment_sum(d, [0, 2, 0, -1], 3),
+           inputs_of(uniform((4, 3))), lambda d: _segment_sum(d, [0, 2, 0, -1], 3),
+           dtypes=(tf.float32, tf.float64, tf.int32)),
 ]
+
+
+def _segment_sum(data, ids, count):
+    result = np.zeros((count,) + data.shape[1:], data.dtype)
+    for row, i in zip(data, ids):
+        if i >= 0:
+            result[i] += row
+    return result

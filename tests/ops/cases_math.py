@@ -128,14 +128,19 @@ _UNARY_CASES = [
 # ======================================================================================
 # Casts: the swept dtype is the source
 # ======================================================================================
-def _cast(target, inputs, dtypes, name):
+def _cast(target, inputs, dtypes, name, grad=None):
     return OpCase("Cast", lambda x: tf.cast(x, target), inputs, lambda x: x.astype(target.as_numpy_dtype),
-                  dtypes=dtypes, name=name)
+                  dtypes=dtypes, name=name, grad=grad)
 
 
 _CAST_CASES = [
-    _cast(tf.int32, inputs_of(uniform((2, 3), -3, 3)), FLOATS + (tf.int64,), "Cast-to-int32"),
-    _cast(tf.float32, inputs_of(uniform((2, 3))), (tf.float64, tf.float16) + INTS, "Cast-to-float32"),
+    # To an integer: TF1 gives no gradient (and there is no float output to check one on).
+    _cast(tf.int32, inputs_of(uniform((2, 3), -3, 3)), FLOATS + (tf.int64,), "Cast-to-int32", grad=False),
+    # A float32 result is too coarse for finite differences at 1e-5; the float-to-float gradient
+    # is checked exactly by the float64 case below and in test_math_grad.py.
+    _cast(tf.float32, inputs_of(uniform((2, 3))), (tf.float64, tf.float16) + INTS, "Cast-to-float32", grad=False),
+    OpCase("Cast", lambda x: apply_op("Cast", x, DstT=tf.float64), inputs_of(uniform((2, 3))), lambda x: x,
+           dtypes=(tf.float64,), name="Cast-float64-to-float64"),
     _cast(tf.bool, fixed(np.array([-1.5, 0.0, 0.25, 3.0], np.float32)), (tf.float32,), "Cast-to-bool"),
     _cast(tf.float64, inputs_of(booleans((2, 3))), (tf.bool,), "Cast-from-bool"),
     _cast(tf.int64, inputs_of(uniform(())), (tf.float32, tf.int32), "Cast-scalar"),
@@ -184,7 +189,26 @@ _REDUCTION_CASES = [_reduction_case(*row, variant) for row in _REDUCTION_TABLE f
            name="Sum-fed-axis"),
     OpCase("Max", lambda x, axes: tf.reduce_max(x, axes, keep_dims=True), lambda dtype, rng: [
            uniform((2, 3, 4))(dtype, rng), np.array([0, 2], np.int64)],
-           lambda x, axes: np.max(x, axis=(0, 2), keepdims=True), exact_shape=False, name="Max-int64-axes"),
+           lambda x, axes: np.max(x, axis=(0, 2), keepdims=True), dtypes=(tf.float32, tf.float64),
+           exact_shape=False, name="Max-int64-axes"),
+    OpCase("Mean", lambda x, axes: tf.reduce_mean(x, axes), lambda dtype, rng: [
+           uniform((2, 3, 4))(dtype, rng), np.array([-1, 0], np.int32)],
+           lambda x, axes: np.mean(x, axis=(-1, 0)), dtypes=(tf.float32, tf.float64), exact_shape=False,
+           name="Mean-fed-axes"),
+    OpCase("Prod", lambda x, axes: tf.reduce_prod(x, axes, keepdims=True), lambda dtype, rng: [
+           uniform((3, 4), -1.5, 1.5)(dtype, rng), np.int32(1)],
+           lambda x, axis: np.prod(x, axis=int(axis), keepdims=True), dtypes=(tf.float32, tf.float64),
+           exact_shape=False, name="Prod-fed-axis"),
+    # Rows with no zero, one zero and two zeros: the product of the others, exactly (prod is
+    # multilinear, so central differences are exact there too).
+    OpCase("Prod", lambda x: tf.reduce_prod(x, 1), fixed(np.array(
+           [[1.5, -2.0, 0.5], [0.0, 3.0, -0.5], [0.0, 2.0, 0.0]])), lambda x: np.prod(x, 1), dtypes=(tf.float64,),
+           name="Prod-zeros"),
+    # Two-way ties: TF1 splits the gradient equally, which is what central differences see.
+    OpCase("Max", lambda x: tf.reduce_max(x, 0), fixed(np.array([[1.0, 2.0, -1.0], [1.0, 0.5, -1.0]])),
+           lambda x: np.max(x, 0), dtypes=(tf.float64,), name="Max-ties"),
+    OpCase("Min", lambda x: tf.reduce_min(x, [0, 1], keepdims=True), fixed(np.array([[0.5, 2.0], [3.0, 0.5]])),
+           lambda x: np.min(x, keepdims=True), dtypes=(tf.float64,), name="Min-ties"),
     OpCase("Mean", tf.reduce_mean, fixed(np.array([[-7, -8], [7, 1]], np.int32)),
            lambda x: np.int32(-1), name="Mean-int-truncates"),
     OpCase("Max", lambda x: tf.reduce_max(x, 0), inputs_of(uniform((0, 3))),
@@ -194,7 +218,7 @@ _REDUCTION_CASES = [_reduction_case(*row, variant) for row in _REDUCTION_TABLE f
            lambda x: np.full(3, np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).max), dtypes=REALS,
            name="Min-empty"),
     OpCase("Sum", lambda x: tf.count_nonzero(x, axis=1), inputs_of(uniform((3, 4), -1, 1)),
-           lambda x: np.count_nonzero(x, axis=1), dtypes=NUMERIC, name="count_nonzero"),
+           lambda x: np.count_nonzero(x, axis=1), dtypes=NUMERIC, grad=False, name="count_nonzero"),
 ]
 
 
@@ -260,7 +284,7 @@ _OTHER_CASES = [
            name="AddN-scalars"),
     OpCase("ClipByValue", lambda t: tf.saturate_cast(t, tf.uint8), inputs_of(uniform((2, 3), -300, 300)),
            lambda t: np.clip(np.trunc(t.astype(np.float64)), 0, 255).astype(np.uint8), dtypes=REALS,
-           name="saturate_cast"),
+           grad=False, name="saturate_cast"),  # an integer result: no gradient in TF1
     OpCase("ClipByValue", lambda t, low, high: apply_op("ClipByValue", t, low, high),
            inputs_of(uniform((2, 3), -3, 3), uniform((), -2, -1), uniform((2, 3), 0, 2)), np.clip,
            dtypes=NUMERIC),

@@ -1,0 +1,134 @@
+"""Harness cases: the training ops (ApplyGradientDescent, ApplyMomentum, ...).
+
+Each case puts the variable and its slots in variables initialized from the fed arrays, runs the
+op once, and checks the updated variable (the op's output) and slots against the NumPy update
+rules below. Those rules are TF1's kernels written plainly; tests/train/test_optimizers.py uses
+them too, for several optimizer steps.
+"""
+import numpy as np
+
+import minitf as tf
+from harness import OpCase, inputs_of, uniform
+from minitf.ops import training_ops
+
+
+# ======================================================================================
+# The update rules in NumPy: each returns the new (var, *slots) in the op's input order
+# ======================================================================================
+def gradient_descent(var, alpha, delta):
+    return (var - alpha * delta,)
+
+
+def momentum(var, accum, lr, grad, momentum, use_nesterov=False):
+    accum = accum * momentum + grad
+    step = grad * lr + accum * momentum * lr if use_nesterov else accum * lr
+    return var - step, accum
+
+
+def adagrad(var, accum, lr, grad, update_slots=True):
+    if update_slots:
+        accum = accum + grad ** 2
+    return var - lr * grad / np.sqrt(accum), accum
+
+
+def rms_prop(var, ms, mom, lr, rho, momentum, epsilon, grad):
+    ms = ms + (grad ** 2 - ms) * (1 - rho)
+    mom = mom * momentum + lr * grad / np.sqrt(ms + epsilon)
+    return var - mom, ms, mom
+
+
+def centered_rms_prop(var, mg, ms, mom, lr, rho, momentum, epsilon, grad):
+    ms = ms + (grad ** 2 - ms) * (1 - rho)
+    mg = mg + (grad - mg) * (1 - rho)
+    mom = mom * momentum + lr * grad / np.sqrt(ms - mg ** 2 + epsilon)
+    return var - mom, mg, ms, mom
+
+
+def adam(var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad, use_nesterov=False):
+    alpha = lr * np.sqrt(1 - beta2_power) / (1 - beta1_power)
+    m = m + (grad - m) * (1 - beta1)
+    v = v + (grad ** 2 - v) * (1 - beta2)
+    direction = grad * (1 - beta1) + beta1 * m if use_nesterov else m
+    return var - alpha * direction / (np.sqrt(v) + epsilon), m, v
+
+
+def ftrl_v2(var, accum, linear, grad, lr, l1, l2, l2_shrinkage, lr_power, multiply_linear_by_lr=False):
+    """FTRL-Proximal as TF computes it (McMahan et al. 2013, with TF's 2 * l2)."""
+    new_accum = accum + grad ** 2
+    sigma = new_accum ** -lr_power - accum ** -lr_power
+    shrunk_grad = grad + 2 * l2_shrinkage * var
+    if multiply_linear_by_lr:
+        linear = linear + shrunk_grad * lr - sigma * var
+        bound, denominator = l1 * lr, new_accum ** -lr_power + 2 * l2 * lr
+    else:
+        linear = linear + shrunk_grad - sigma / lr * var
+        bound, denominator = l1, new_accum ** -lr_power / lr + 2 * l2
+    var = np.where(np.abs(linear) > bound, (np.sign(linear) * bound - linear) / denominator, 0)
+    return var, new_accum, linear
+
+
+def ftrl(var, accum, linear, grad, lr, l1, l2, lr_power, multiply_linear_by_lr=False):
+    return ftrl_v2(var, accum, linear, grad, lr, l1, l2, 0.0, lr_power, multiply_linear_by_lr)
+
+
+# ======================================================================================
+# Cases
+# ======================================================================================
+_SHAPE = (3, 4)
+_FLOATS = (tf.float32, tf.float64)
+
+
+def _build(op_type, **attrs):
+    """Variables for the ref inputs, the op after their initializers, then the slots' values."""
+    public_name, ref_names, _, _ = training_ops._TRAINING_OPS[op_type]
+    apply = getattr(training_ops, public_name)
+
+    def build(*inputs):
+        refs = [tf.Variable(x, name=n) for n, x in zip(ref_names, inputs)]
+        with tf.control_dependencies([r.initializer for r in refs]):
+            out = apply(*refs, *inputs[len(refs):], **attrs)
+        with tf.control_dependencies([out.op]):
+            return [out] + [tf.identity(r._ref()) for r in refs[1:]]
+    return build
+
+
+def _case(op_type, rule, makers, name="", dtypes=_FLOATS, **attrs):
+    return OpCase(op_type, _build(op_type, **attrs), inputs_of(*makers),
+                  lambda *arrays: rule(*arrays, **attrs), dtypes=dtypes, grad=False,
+                  name=name or op_type)
+
+
+_FULL = uniform(_SHAPE)
+_POSITIVE = uniform(_SHAPE, 0.2, 1.5)
+_LR = uniform((), 0.05, 0.2)
+_RATE = uniform((), 0.7, 0.95)
+_EPSILON = uniform((), 1e-3, 1e-2)
+_FTRL_ARGS = (_FULL, _POSITIVE, _FULL, _FULL, _LR, uniform((), 0.2, 0.4), uniform((), 0.1, 0.3))
+
+CASES = [
+    _case("ApplyGradientDescent", gradient_descent, (_FULL, _LR, _FULL), dtypes=(tf.float16,) + _FLOATS),
+    _case("ApplyGradientDescent", gradient_descent, (uniform(()), _LR, uniform(())),
+          name="ApplyGradientDescent-scalar"),
+    _case("ApplyMomentum", momentum, (_FULL, _FULL, _LR, _FULL, _RATE), dtypes=(tf.float16,) + _FLOATS),
+    _case("ApplyMomentum", momentum, (_FULL, _FULL, _LR, _FULL, _RATE), name="ApplyMomentum-nesterov",
+          use_nesterov=True),
+    _case("ApplyAdagrad", adagrad, (_FULL, _POSITIVE, _LR, _FULL)),
+    _case("ApplyAdagrad", adagrad, (_FULL, _POSITIVE, _LR, _FULL), name="ApplyAdagrad-no-slot-update",
+          update_slots=False),
+    _case("ApplyRMSProp", rms_prop, (_FULL, _POSITIVE, _FULL, _LR, _RATE, _RATE, _EPSILON, _FULL)),
+    _case("ApplyCenteredRMSProp", centered_rms_prop,
+          (_FULL, uniform(_SHAPE, -0.3, 0.3), uniform(_SHAPE, 1.0, 2.0), _FULL, _LR, _RATE, _RATE, _EPSILON,
+           _FULL)),
+    _case("ApplyAdam", adam, (_FULL, _FULL, _POSITIVE, _RATE, _RATE, _LR, _RATE, _RATE, _EPSILON, _FULL)),
+    _case("ApplyAdam", adam, (uniform(()), uniform(()), uniform((), 0.2, 1.5), _RATE, _RATE, _LR, _RATE,
+                              _RATE, _EPSILON, uniform(())), name="ApplyAdam-scalar"),
+    _case("ApplyAdam", adam, (_FULL, _FULL, _POSITIVE, _RATE, _RATE, _LR, _RATE, _RATE, _EPSILON, _FULL),
+          name="ApplyAdam-nesterov", use_nesterov=True),
+    _case("ApplyFtrl", ftrl, _FTRL_ARGS + (uniform((), -0.5, -0.5),)),
+    _case("ApplyFtrl", ftrl, _FTRL_ARGS + (uniform((), -0.8, -0.6),), name="ApplyFtrl-power"),
+    _case("ApplyFtrl", ftrl, _FTRL_ARGS + (uniform((), -0.5, -0.5),), name="ApplyFtrl-by-lr",
+          multiply_linear_by_lr=True),
+    _case("ApplyFtrlV2", ftrl_v2, _FTRL_ARGS + (uniform((), 0.1, 0.3), uniform((), -0.8, -0.6))),
+    _case("ApplyFtrlV2", ftrl_v2, _FTRL_ARGS + (uniform((), 0.1, 0.3), uniform((), -0.5, -0.5)),
+          name="ApplyFtrlV2-by-lr", multiply_linear_by_lr=True),
+]
