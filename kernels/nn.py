@@ -55,7 +55,8 @@ _kernel("Relu6Grad")(lambda ctx: lambda gradients, features: gradients * ((featu
 _kernel("Softplus")(lambda ctx: lambda x: ctx.xp.logaddexp(x, 0))  # log(1 + e^x) without overflow
 _kernel("SoftplusGrad")(lambda ctx: lambda gradients, features: gradients / (1 + ctx.xp.exp(-features)))
 _kernel("Softsign")(lambda ctx: lambda x: x / (1 + ctx.xp.abs(x)))
-_kernel("SoftsignGrad")(lambda ctx: lambda gradients, features: gradients / ctx.xp.square(1 + ctx.xp.abs(features)))
+_kernel("SoftsignGrad")(
+    lambda ctx: lambda gradients, features: gradients / ctx.xp.square(1 + ctx.xp.abs(features)))
 
 # The negative branch sees min(x, 0) so that expm1 never overflows on the branch `where` discards.
 _kernel("Elu")(_elementwise(lambda xp, x: xp.where(x > 0, x, xp.expm1(xp.minimum(x, 0)))))
@@ -150,41 +151,55 @@ def softmax_cross_entropy(ctx):
 def sparse_softmax_cross_entropy(ctx):
     """On the CPU an out-of-range label fails the step, as in TF1; on the GPU (where TF1 does not
     check either) its row's loss and backprop are NaN, so no device-to-host sync is needed."""
-    xp, check_labels = ctx.xp, ctx.device.device_type != "GPU"
+    xp, on_gpu = ctx.xp, ctx.device.device_type == "GPU"
+    rows = xp.arange(0)  # reused while the batch size stays the same
 
     def compute(features, labels):
-        if features.ndim != 2:
-            raise ctx.error(f"logits must be 2-D, but got shape {_dims(features)}")
-        if labels.ndim != 1:
-            raise ctx.error(f"labels must be 1-D, but got shape {_dims(labels)}")
+        nonlocal rows
+        _check_sparse_shapes(ctx, features, labels)
         batch, classes = features.shape
-        if labels.shape[0] != batch:
-            raise ctx.error("logits and labels must have the same first dimension, got logits shape "
-                            f"{_dims(features)} and labels shape {_dims(labels)}")
-        if classes == 0 and batch:
-            raise ctx.error(f"Must have at least one class, but got logits shape {_dims(features)}")
-        outside = (labels < 0) | (labels >= classes)
-        if check_labels and outside.any():
-            bad = labels[outside.argmax()]
-            values = " ".join(str(v) for v in labels.tolist())
-            raise ctx.error(f"Received a label value of {bad} which is outside the valid range of "
-                            f"[0, {classes}).  Label values: {values}")
         if batch == 0:
             return xp.zeros(0, features.dtype), xp.zeros(features.shape, features.dtype)
-        rows = xp.arange(batch)
-        if not check_labels:
+        if len(rows) != batch:
+            rows = xp.arange(batch)
+        if on_gpu:
+            outside = (labels < 0) | (labels >= classes)
             labels = xp.where(outside, 0, labels)
+        elif labels.view(_UNSIGNED[labels.dtype.itemsize]).max() >= classes:  # negatives wrap to huge
+            _raise_label_error(ctx, labels, classes)
         shifted = _shifted(ctx, features)
         backprop = xp.exp(shifted)
         total = backprop.sum(axis=1, keepdims=True)
         backprop /= total
         loss = xp.log(total[:, 0]) - shifted[rows, labels]
         backprop[rows, labels] -= 1
-        if not check_labels:
+        if on_gpu:
             loss = xp.where(outside, xp.nan, loss)
             backprop = xp.where(outside[:, None], xp.nan, backprop)
         return loss.astype(features.dtype, copy=False), backprop.astype(features.dtype, copy=False)
     return compute
+
+
+_UNSIGNED = {4: numpy.uint32, 8: numpy.uint64}  # int32/int64 labels viewed without a copy
+
+
+def _check_sparse_shapes(ctx, features, labels):
+    if features.ndim != 2:
+        raise ctx.error(f"logits must be 2-D, but got shape {_dims(features)}")
+    if labels.ndim != 1:
+        raise ctx.error(f"labels must be 1-D, but got shape {_dims(labels)}")
+    if labels.shape[0] != features.shape[0]:
+        raise ctx.error("logits and labels must have the same first dimension, got logits shape "
+                        f"{_dims(features)} and labels shape {_dims(labels)}")
+    if features.shape[1] == 0 and features.shape[0]:
+        raise ctx.error(f"Must have at least one class, but got logits shape {_dims(features)}")
+
+
+def _raise_label_error(ctx, labels, classes):
+    bad = labels[((labels < 0) | (labels >= classes)).argmax()]
+    values = " ".join(str(v) for v in labels.tolist())
+    raise ctx.error(f"Received a label value of {bad} which is outside the valid range of "
+                    f"[0, {classes}).  Label values: {values}")
 
 
 # ======================================================================================
@@ -258,7 +273,7 @@ def _channel_axis(data_format, ndim):
 @_kernel("BiasAdd")
 def bias_add(ctx):
     """A plain (inlined) `+` when the static shapes already guarantee a match; else checked."""
-    xp, data_format = ctx.xp, ctx.attr("data_format")
+    data_format = ctx.attr("data_format")
     value_shape, bias_shape = (t.shape for t in ctx.op.inputs)
     if data_format == "NHWC" and value_shape.ndims and bias_shape.ndims == 1 \
             and value_shape[-1].value is not None and value_shape[-1].value == bias_shape[0].value:

@@ -28,10 +28,10 @@ def _references(value):
 
 def _unshared_count():
     """What `_references` reports for a stored array that only its storage holds, measured
-    through the same frames `_writable` uses (so it holds on any CPython version)."""
-    storage = VariableStorage("probe")
-    storage.value = numpy.zeros(1)
-    value = storage.read(None)
+    through the same frame layout `_writable` uses (so it holds on any CPython version)."""
+    ref = VariableStorage("probe")
+    ref.value = numpy.zeros(1)
+    value = ref.value
     return _references(value)
 
 
@@ -40,16 +40,14 @@ _UNSHARED = _unshared_count()
 
 def _writable(ref, op, xp):
     """The array behind `ref` to update in place: the stored one when only the storage holds
-    it, else a private copy (a one-element array for a scalar variable)."""
-    value = ref.read(op)
-    if (_references(value) <= _UNSHARED and getattr(value, "ndim", 0) and value.base is None
+    it, else a private copy (0-d for a scalar variable)."""
+    value = ref.value
+    if value is None:
+        ref.read(op)  # raises FailedPreconditionError
+    if (_references(value) <= _UNSHARED and value.base is None and value.ndim
             and getattr(value.flags, "writeable", True)):
         return value
-    return xp.array(value, copy=True).reshape(value.shape or (1,))
-
-
-def _store(ref, array, scalar):
-    ref.value = array[0] if scalar else array
+    return xp.array(value, copy=True)
 
 
 class _Locks:
@@ -77,46 +75,53 @@ def _shape_text(shape):
 def _training_kernel(op_type, rule):
     """A factory running `rule(xp, attrs)(*state_arrays, *tensor_inputs)` on writable arrays."""
     _, ref_names, tensor_names, _ = _TRAINING_OPS[op_type]
+    names = ref_names + tensor_names
     num_refs = len(ref_names)
-    full = [i for i, name in enumerate(tensor_names) if name in _FULL_INPUTS]
-    scalars = [i for i, name in enumerate(tensor_names) if name not in _FULL_INPUTS]
+    # Positions (in the op's inputs) that must have the variable's shape, and the scalars.
+    full = [i for i, name in enumerate(names) if name in _FULL_INPUTS and i >= num_refs]
+    scalars = [i for i, name in enumerate(names) if name not in _FULL_INPUTS]
 
     def factory(ctx):
         xp, op, locking = ctx.xp, ctx.op, ctx.attr("use_locking")
         update = rule(xp, ctx.op.get_attr)
 
-        def check(arrays, tensors):
-            shape = arrays[0].shape
-            for name, array in zip(ref_names[1:], arrays[1:]):
-                if array.shape != shape:
-                    raise ctx.error(f"var and {name} do not have the same shape"
-                                    f"{_shape_text(shape)} {_shape_text(array.shape)}")
-            for i in full:
-                if xp.shape(tensors[i]) != shape:
-                    raise ctx.error(f"var and {tensor_names[i]} do not have the same shape"
-                                    f"{_shape_text(shape)} {_shape_text(xp.shape(tensors[i]))}")
-            for i in scalars:
-                if xp.ndim(tensors[i]) != 0:
-                    raise ctx.error(f"{tensor_names[i]} is not a scalar: {_shape_text(xp.shape(tensors[i]))}")
+        def shape_error(i, shape, other):
+            if i in scalars:
+                return ctx.error(f"{names[i]} is not a scalar: {_shape_text(other)}")
+            return ctx.error(f"var and {names[i]} do not have the same shape{_shape_text(shape)} "
+                             f"{_shape_text(other)}")
 
-        def apply(refs, tensors):
-            scalar = xp.ndim(refs[0].read(op)) == 0
-            arrays = [_writable(ref, op, xp) for ref in refs]
-            check([a[0] if scalar else a for a in arrays], tensors)
-            if scalar:  # the rule works on one-element arrays, so its temporaries are arrays too
-                tensors = [xp.reshape(t, (1,)) if i in full else t for i, t in enumerate(tensors)]
-            update(*arrays, *tensors)
-            for ref, array in zip(refs, arrays):
-                _store(ref, array, scalar)
+        def apply(inputs):
+            arrays = [_writable(ref, op, xp) for ref in inputs[:num_refs]]
+            shape = arrays[0].shape
+            for i, array in enumerate(arrays):
+                if array.shape != shape:
+                    raise shape_error(i, shape, array.shape)
+            for i in full:
+                if inputs[i].shape != shape:
+                    raise shape_error(i, shape, inputs[i].shape)
+            for i in scalars:
+                if inputs[i].shape:
+                    raise shape_error(i, shape, inputs[i].shape)
+            if shape:
+                update(*arrays, *inputs[num_refs:])
+                for ref, array in zip(inputs, arrays):
+                    ref.value = array
+                return
+            # A scalar variable: the rule sees one-element views, so its temporaries are arrays
+            # too, and the storage gets a NumPy scalar back.
+            update(*[a.reshape(1) for a in arrays],
+                   *[xp.reshape(t, (1,)) if i in full else t for i, t in enumerate(inputs) if i >= num_refs])
+            for ref, array in zip(inputs, arrays):
+                ref.value = array[()]
 
         def compute(*inputs):
-            refs, tensors = inputs[:num_refs], list(inputs[num_refs:])
             if locking:
-                with _Locks(refs):
-                    apply(refs, tensors)
+                with _Locks(inputs[:num_refs]):
+                    apply(inputs)
             else:
-                apply(refs, tensors)
-            return refs[0]
+                apply(inputs)
+            return inputs[0]
         return compute
     return factory
 

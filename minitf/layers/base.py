@@ -226,6 +226,14 @@ def normalize_tuple(value, n, name):
     return value
 
 
+def check_padding(padding):
+    """"valid"/"same" in any case, as the lower-case name tf.layers keeps."""
+    if padding.lower() not in ("valid", "same"):
+        raise ValueError('The `padding` argument must be a list/tuple or one of "valid", "same" (or '
+                         f'"causal", only for `Conv1D). Received: {padding}')
+    return padding.lower()
+
+
 def channels_to_nhwc(data_format):
     """tf.layers' "channels_last"/"channels_first" as tf.nn's "NHWC"/"NCHW"."""
     formats = {"channels_last": "NHWC", "channels_first": "NCHW"}
@@ -241,8 +249,8 @@ def check_input_rank(layer, inputs, ndim=None, min_ndim=None):
     if rank is None:
         return
     if ndim is not None and rank != ndim:
-        raise ValueError(f"Input 0 of layer {layer.name} is incompatible with the layer: expected "
+        raise ValueError(f'Input 0 of layer "{layer.name}" is incompatible with the layer: expected '
                          f"ndim={ndim}, found ndim={rank}. Full shape received: {inputs.shape}")
     if min_ndim is not None and rank < min_ndim:
-        raise ValueError(f"Input 0 of layer {layer.name} is incompatible with the layer: : expected "
+        raise ValueError(f'Input 0 of layer "{layer.name}" is incompatible with the layer: expected '
                          f"min_ndim={min_ndim}, found ndim={rank}. Full shape received: {inputs.shape}")

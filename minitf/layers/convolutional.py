@@ -1,6 +1,7 @@
 """TF1 `tf.layers.Conv2D`/`conv2d`: a 2-D convolution with a "kernel" [kh, kw, in, filters] and "bias"."""
 from minitf.framework.tensor_shape import TensorShape
-from minitf.layers.base import Layer, channels_to_nhwc, check_input_rank, normalize_tuple
+from minitf.layers.base import (Layer, channels_to_nhwc, check_input_rank, check_padding,
+                                 normalize_tuple)
 from minitf.ops import conv_ops, init_ops, nn_ops
 
 __all__ = ["Conv2D", "conv2d", "Convolution2D", "convolution2d"]
@@ -28,10 +29,7 @@ class Conv2D(Layer):
         self.filters = int(filters)
         self.kernel_size = normalize_tuple(kernel_size, 2, "kernel_size")
         self.strides = normalize_tuple(strides, 2, "strides")
-        self.padding = padding.lower()
-        if self.padding not in ("valid", "same"):
-            raise ValueError('The `padding` argument must be one of "valid", "same". '
-                             f"Received: {padding}")
+        self.padding = check_padding(padding)
         self.data_format = data_format
         self._nn_format = channels_to_nhwc(data_format)
         self.dilation_rate = normalize_tuple(dilation_rate, 2, "dilation_rate")

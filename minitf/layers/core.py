@@ -5,7 +5,6 @@ Departure: a Dense layer on inputs of rank > 2 multiplies by reshaping to 2-D an
 """
 import numpy as np
 
-from minitf.framework.default_graph import name_scope
 from minitf.framework.tensor_shape import TensorShape
 from minitf.layers import utils
 from minitf.layers.base import Layer, check_input_rank
@@ -36,7 +35,7 @@ class Dense(Layer):
     def build(self, input_shape):
         input_shape = TensorShape(input_shape)
         if input_shape.ndims is not None and input_shape.ndims < 2:
-            raise ValueError(f"Input 0 of layer {self.name} is incompatible with the layer: : expected "
+            raise ValueError(f'Input 0 of layer "{self.name}" is incompatible with the layer: expected '
                              f"min_ndim=2, found ndim={input_shape.ndims}. Full shape received: "
                              f"{input_shape}")
         last_dim = input_shape.dims[-1].value if input_shape.ndims is not None else None
@@ -56,11 +55,11 @@ class Dense(Layer):
         check_input_rank(self, inputs, min_ndim=2)
         last = inputs.shape.dims[-1].value if inputs.shape.ndims is not None else None
         if last is not None and last != self._input_dim:
-            raise ValueError(f"Input 0 of layer {self.name} is incompatible with the layer: expected "
-                             f"axis -1 of input shape to have value {self._input_dim} but received "
+            raise ValueError(f'Input 0 of layer "{self.name}" is incompatible with the layer: expected '
+                             f"axis -1 of input shape to have value {self._input_dim}, but received "
                              f"input with shape {inputs.shape}")
         if inputs.shape.ndims is not None and inputs.shape.ndims > 2:
-            outputs = _matmul_last_axis(inputs, self.kernel, self.units)
+            outputs = utils.matmul_last_axis(inputs, self.kernel, self.units)
         else:
             outputs = math_ops.matmul(inputs, self.kernel)
         if self.use_bias:
@@ -69,17 +68,6 @@ class Dense(Layer):
 
     def compute_output_shape(self, input_shape):
         return TensorShape(input_shape)[:-1].concatenate([self.units])
-
-
-def _matmul_last_axis(inputs, kernel, units):
-    """inputs [..., in] @ kernel [in, units] -> [..., units], via a 2-D MatMul."""
-    with name_scope(None, "Tensordot", [inputs, kernel]) as scope:
-        leading = array_ops.shape(inputs)[:-1]
-        flat = array_ops.reshape(inputs, [-1, kernel.shape.dims[0].value])
-        product = math_ops.matmul(flat, kernel)
-        outputs = array_ops.reshape(product, array_ops.concat([leading, [units]], 0), name=scope)
-    outputs.set_shape(inputs.shape[:-1].concatenate([units]))
-    return outputs
 
 
 def dense(inputs, units, activation=None, use_bias=True, kernel_initializer=None,

@@ -82,7 +82,9 @@ class BatchNormalization(Layer):
         needs_broadcast = len(self._axes) == 1 and reduction_axes != list(range(ndims - 1))
 
         def broadcast(value):
-            return array_ops.reshape(value, broadcast_shape) if value is not None and needs_broadcast else value
+            if value is None or not needs_broadcast:
+                return value
+            return array_ops.reshape(value, broadcast_shape)
 
         if utils.constant_value(training) is False:
             mean, variance = self.moving_mean, self.moving_variance

@@ -1,5 +1,6 @@
 """TF1 `tf.layers.MaxPooling2D`/`max_pooling2d` and `AveragePooling2D`/`average_pooling2d`."""
-from minitf.layers.base import Layer, channels_to_nhwc, check_input_rank, normalize_tuple
+from minitf.layers.base import (Layer, channels_to_nhwc, check_input_rank, check_padding,
+                                 normalize_tuple)
 from minitf.ops import conv_ops
 
 __all__ = ["MaxPooling2D", "max_pooling2d", "AveragePooling2D", "average_pooling2d",
@@ -15,10 +16,7 @@ class _Pooling2D(Layer):
         super().__init__(name=name, **kwargs)
         self.pool_size = normalize_tuple(pool_size, 2, "pool_size")
         self.strides = normalize_tuple(strides, 2, "strides")
-        self.padding = padding.lower()
-        if self.padding not in ("valid", "same"):
-            raise ValueError('The `padding` argument must be one of "valid", "same". '
-                             f"Received: {padding}")
+        self.padding = check_padding(padding)
         self.data_format = data_format
         self._nn_format = channels_to_nhwc(data_format)
 

@@ -1,8 +1,9 @@
-"""Helpers shared by tf.layers and tf.contrib.layers: smart_cond and moving-average updates."""
+"""Helpers shared by tf.layers and tf.contrib.layers: smart_cond, moving-average updates, and the
+matmul on the last axis of a rank > 2 input."""
 from minitf.framework.default_graph import colocate_with, name_scope
 from minitf.framework.tensor import Tensor
 from minitf.framework.tensor_util import constant_value as _tensor_constant_value
-from minitf.ops import math_ops, state_ops
+from minitf.ops import array_ops, math_ops, state_ops
 from minitf.ops.constant_op import convert_to_tensor
 
 
@@ -39,3 +40,15 @@ def assign_moving_average(variable, value, decay, name=None):
                 decay = math_ops.cast(decay, variable.dtype.base_dtype)
             delta = (variable - math_ops.cast(value, variable.dtype.base_dtype)) * decay
             return state_ops.assign_sub(variable, delta, name=scope)
+
+
+def matmul_last_axis(inputs, kernel, units):
+    """inputs [..., in] @ kernel [in, units] -> [..., units] via a 2-D MatMul under "Tensordot/"
+    (TF1 builds a general tensordot subgraph there; the values and static shape are the same)."""
+    with name_scope(None, "Tensordot", [inputs, kernel]) as scope:
+        leading = array_ops.shape(inputs)[:-1]
+        flat = array_ops.reshape(inputs, [-1, kernel.shape.dims[0].value])
+        product = math_ops.matmul(flat, kernel)
+        outputs = array_ops.reshape(product, array_ops.concat([leading, [units]], 0), name=scope)
+    outputs.set_shape(inputs.shape[:-1].concatenate([units]))
+    return outputs

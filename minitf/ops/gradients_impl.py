@@ -79,6 +79,7 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
         for y, grad_y in zip(ys, _default_grad_ys(ys, grad_ys)):
             grads.setdefault(y, []).append(grad_y)
         between = _ops_between(ys, xs)
+        x_set = set(xs)
         pending = dict.fromkeys(between, 0)
         for op in between:
             for tensor in op.inputs:
@@ -91,7 +92,10 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
             _, op = heapq.heappop(ready)
             out_grads = [None if t in stopped else _aggregate(grads.get(t), t) for t in op.outputs]
             if any(g is not None for g in out_grads):
-                for tensor, grad in zip(op.inputs, _call_grad_fn(op, out_grads, gate_gradients)):
+                # Gradients for inputs off every x-to-y path are never used: drop them before
+                # gating, so the plan prunes them (e.g. MatMul's gradient for a fed batch).
+                wanted = [t in x_set or t.op in between for t in op.inputs]
+                for tensor, grad in zip(op.inputs, _call_grad_fn(op, out_grads, gate_gradients, wanted)):
                     if grad is not None and _is_backpropagatable(tensor):
                         grads.setdefault(tensor, []).append(grad)
             for tensor in op.inputs:
@@ -136,7 +140,7 @@ def _aggregate(grad_list, tensor):
         return add_n(grad_list)
 
 
-def _call_grad_fn(op, out_grads, gate_gradients):
+def _call_grad_fn(op, out_grads, gate_gradients, wanted):
     grad_fn = op.op_def.gradient
     if grad_fn is None:
         if not op.op_def.differentiable:
@@ -151,6 +155,7 @@ def _call_grad_fn(op, out_grads, gate_gradients):
         if len(in_grads) != len(op.inputs):
             raise ValueError(f"Gradient function for {op.type} returned {len(in_grads)} gradients, "
                              f"expected {len(op.inputs)}")
+        in_grads = [g if keep else None for g, keep in zip(in_grads, wanted)]
         if gate_gradients and sum(g is not None for g in in_grads) > 1:
             from minitf.ops.control_flow_ops import tuple as gated_tuple
             in_grads = gated_tuple(in_grads)

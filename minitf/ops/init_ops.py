@@ -1,4 +1,4 @@
-"""Variable initializers (TF1 `tf.zeros_initializer`, `tf.glorot_uniform_initializer`, ... and `tf.initializers`).
+"""Variable initializers: TF1 `tf.zeros_initializer`, `tf.glorot_uniform_initializer`, ..., `tf.initializers`.
 
 An initializer is a callable `init(shape, dtype=None, partition_info=None)` that builds the initial
 value's ops; `tf.get_variable` calls it under "<variable>/Initializer/", so

@@ -241,6 +241,11 @@ def _user_frames():
 # ======================================================================================
 # VariableScope: the defaults that get_variable applies inside a scope
 # ======================================================================================
+# The get_variable defaults a scope carries; each has a property and a `set_<name>` method.
+_SCOPE_DEFAULTS = ("initializer", "regularizer", "caching_device", "partitioner", "custom_getter",
+                   "dtype", "use_resource", "constraint")
+
+
 class VariableScope:
     """TF1 `tf.VariableScope`: a name plus the reuse flag and defaults for get_variable."""
 
@@ -249,52 +254,19 @@ class VariableScope:
                  use_resource=None, constraint=None):
         self._reuse = reuse
         self._name = name
-        self._initializer = initializer
-        self._regularizer = regularizer
-        self._caching_device = caching_device
-        self._partitioner = partitioner
-        self._custom_getter = custom_getter
         self._name_scope = name_scope
-        self._dtype = dtype
-        self._use_resource = use_resource
-        self._constraint = constraint
+        values = (initializer, regularizer, caching_device, partitioner, custom_getter, dtype,
+                  use_resource, constraint)
+        for attribute, value in zip(_SCOPE_DEFAULTS, values):
+            setattr(self, "_" + attribute, value)
 
     name = property(lambda self: self._name)
     original_name_scope = property(lambda self: self._name_scope)
     reuse = property(lambda self: self._reuse)
-    initializer = property(lambda self: self._initializer)
-    regularizer = property(lambda self: self._regularizer)
-    caching_device = property(lambda self: self._caching_device)
-    partitioner = property(lambda self: self._partitioner)
-    custom_getter = property(lambda self: self._custom_getter)
-    dtype = property(lambda self: self._dtype)
-    use_resource = property(lambda self: self._use_resource)
-    constraint = property(lambda self: self._constraint)
 
     def reuse_variables(self):
         """From now on get_variable in this scope (and scopes opened inside it) reuses."""
         self._reuse = True
-
-    def set_initializer(self, initializer):
-        self._initializer = initializer
-
-    def set_regularizer(self, regularizer):
-        self._regularizer = regularizer
-
-    def set_caching_device(self, caching_device):
-        self._caching_device = caching_device
-
-    def set_partitioner(self, partitioner):
-        self._partitioner = partitioner
-
-    def set_custom_getter(self, custom_getter):
-        self._custom_getter = custom_getter
-
-    def set_dtype(self, dtype):
-        self._dtype = dtype
-
-    def set_use_resource(self, use_resource):
-        self._use_resource = use_resource
 
     def get_collection(self, name):
         return get_default_graph().get_collection(name, self._name + "/" if self._name else "")
@@ -337,6 +309,17 @@ class VariableScope:
                 use_resource=use_resource, custom_getter=custom_getter, constraint=constraint)
 
 
+def _install_scope_defaults():
+    for attribute in _SCOPE_DEFAULTS:
+        private = "_" + attribute
+        setattr(VariableScope, attribute, property(lambda self, private=private: getattr(self, private)))
+        setattr(VariableScope, "set_" + attribute,
+                lambda self, value, private=private: setattr(self, private, value))
+
+
+_install_scope_defaults()
+
+
 def get_variable(name, shape=None, dtype=None, initializer=None, regularizer=None, trainable=None,
                  collections=None, caching_device=None, partitioner=None, validate_shape=True,
                  use_resource=None, custom_getter=None, constraint=None, synchronization=None,
@@ -351,17 +334,13 @@ def get_variable(name, shape=None, dtype=None, initializer=None, regularizer=Non
 
 
 def get_local_variable(name, shape=None, dtype=None, initializer=None, regularizer=None,
-                       trainable=False, collections=None, caching_device=None, partitioner=None,
-                       validate_shape=True, use_resource=None, custom_getter=None, constraint=None,
-                       synchronization=None, aggregation=None):
-    """TF1 `tf.get_local_variable`: get_variable in LOCAL_VARIABLES (plus `collections`)."""
-    del trainable  # TF1: local variables are never trainable
+                       trainable=False, collections=None, **kwargs):
+    """TF1 `tf.get_local_variable`: get_variable in LOCAL_VARIABLES (plus `collections`), never
+    trainable."""
+    del trainable
     collections = list(collections or []) + [GraphKeys.LOCAL_VARIABLES]
     return get_variable(name, shape=shape, dtype=dtype, initializer=initializer,
-                        regularizer=regularizer, trainable=False, collections=collections,
-                        caching_device=caching_device, partitioner=partitioner,
-                        validate_shape=validate_shape, use_resource=use_resource,
-                        custom_getter=custom_getter, constraint=constraint)
+                        regularizer=regularizer, trainable=False, collections=collections, **kwargs)
 
 
 # ======================================================================================
@@ -375,6 +354,11 @@ def _wrap_custom_getter(custom_getter, old_getter):
     def wrapped_custom_getter(getter, *args, **kwargs):
         return custom_getter(functools.partial(old_getter, getter), *args, **kwargs)
     return wrapped_custom_getter
+
+
+def _inherited_defaults(scope):
+    """The defaults a scope entered from `scope` starts with (TF1 does not inherit `constraint`)."""
+    return {attribute: getattr(scope, attribute) for attribute in _SCOPE_DEFAULTS if attribute != "constraint"}
 
 
 class _PureVariableScope:
@@ -404,23 +388,17 @@ class _PureVariableScope:
         if isinstance(source, VariableScope):
             self._new_name = source.name
             scope = VariableScope(self._reuse if self._reuse else source.reuse, name=source.name,
-                                  initializer=source.initializer, regularizer=source.regularizer,
-                                  caching_device=source.caching_device, partitioner=source.partitioner,
-                                  dtype=source.dtype, custom_getter=source.custom_getter,
-                                  name_scope=source.original_name_scope,
-                                  use_resource=source.use_resource, constraint=self._constraint)
+                                  name_scope=source.original_name_scope, constraint=self._constraint,
+                                  **_inherited_defaults(source))
             old_getter = source.custom_getter
             self._store.open_variable_scope(self._new_name)
             self._saved_counts = dict(self._store.variable_scopes_count)
         else:
             old = self._old
             self._new_name = f"{old.name}/{source}" if old.name else source
-            scope = VariableScope(self._reuse or old.reuse, name=self._new_name,
-                                  initializer=old.initializer, regularizer=old.regularizer,
-                                  caching_device=old.caching_device, partitioner=old.partitioner,
-                                  dtype=old.dtype, custom_getter=old.custom_getter,
-                                  name_scope=source if self._old_name_scope is None else self._old_name_scope,
-                                  use_resource=old.use_resource, constraint=self._constraint)
+            name_scope = source if self._old_name_scope is None else self._old_name_scope
+            scope = VariableScope(self._reuse or old.reuse, name=self._new_name, name_scope=name_scope,
+                                  constraint=self._constraint, **_inherited_defaults(old))
             old_getter = old.custom_getter
             self._store.open_variable_scope(self._new_name)
         for attribute, value in self._overrides.items():
@@ -528,12 +506,6 @@ class variable_scope:  # noqa: N801 - TF1's name
                                                       **self._scope_arguments))
 
 
-def variable_op_scope(values, name_or_scope, default_name=None, initializer=None, regularizer=None,
-                      caching_device=None, partitioner=None, custom_getter=None, reuse=None,
-                      dtype=None, use_resource=None, constraint=None):
+def variable_op_scope(values, name_or_scope, default_name=None, **kwargs):
     """TF1 `tf.variable_op_scope` (deprecated): variable_scope with `values` first."""
-    return variable_scope(name_or_scope, default_name=default_name, values=values,
-                          initializer=initializer, regularizer=regularizer,
-                          caching_device=caching_device, partitioner=partitioner,
-                          custom_getter=custom_getter, reuse=reuse, dtype=dtype,
-                          use_resource=use_resource, constraint=constraint)
+    return variable_scope(name_or_scope, default_name=default_name, values=values, **kwargs)

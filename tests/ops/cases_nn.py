@@ -43,6 +43,11 @@ def _f64(function):
     return lambda *arrays: function(*(a.astype(np.float64) if a.dtype.kind == "f" else a for a in arrays))
 
 
+def _raw(op_type):
+    """Builds the op itself from the inputs (no tf.* wrapper)."""
+    return lambda *inputs: apply_op(op_type, *inputs)
+
+
 # ======================================================================================
 # NumPy references
 # ======================================================================================
@@ -110,7 +115,8 @@ def _lrn_grad(grads, x, radius=2, bias=1.0, alpha=0.2, beta=0.75):
     depth = x.shape[-1]
     for i in range(depth):
         for j in range(max(0, i - radius), min(depth, i + radius + 1)):
-            result[..., j] -= grads[..., i] * 2 * alpha * beta * x[..., i] * x[..., j] * norm[..., i] ** (-beta - 1)
+            term = 2 * alpha * beta * x[..., i] * x[..., j] * norm[..., i] ** (-beta - 1)
+            result[..., j] -= grads[..., i] * term
     return result
 
 
@@ -119,7 +125,8 @@ def _lrn_grad(grads, x, radius=2, bias=1.0, alpha=0.2, beta=0.75):
 # ======================================================================================
 _ACTIVATION_TABLE = [
     ("Relu", tf.nn.relu, lambda x: np.maximum(x, 0), away_from((3, 4), -3, 3), REALS + (tf.float16,)),
-    ("Relu6", tf.nn.relu6, lambda x: np.clip(x, 0, 6), away_from((3, 4), -3, 9, (0.0, 6.0)), REALS + (tf.float16,)),
+    ("Relu6", tf.nn.relu6, lambda x: np.clip(x, 0, 6), away_from((3, 4), -3, 9, (0.0, 6.0)),
+     REALS + (tf.float16,)),
     ("Elu", tf.nn.elu, _elu, away_from((3, 4), -3, 3), FLOATS),
     ("Selu", tf.nn.selu, _selu, away_from((3, 4), -3, 3), FLOATS),
     ("LeakyRelu", tf.nn.leaky_relu, lambda x: np.where(x > 0, x, 0.2 * x), away_from((3, 4), -3, 3), FLOATS),
@@ -158,7 +165,7 @@ _GRAD_OP_CASES = [
            inputs_of(uniform((3, 4)), make), _f64(reference), dtypes=FLOATS)
     for op_type, reference, make, attrs in _GRAD_OP_TABLE
 ] + [
-    OpCase("ReluGrad", lambda g, x: apply_op("ReluGrad", g, x), inputs_of(uniform((2, 3)), away_from((2, 3), -3, 3)),
+    OpCase("ReluGrad", _raw("ReluGrad"), inputs_of(uniform((2, 3)), away_from((2, 3), -3, 3)),
            lambda g, x: g * (x > 0), dtypes=INTS, name="ReluGrad-int"),
 ]
 
@@ -166,10 +173,6 @@ _GRAD_OP_CASES = [
 # ======================================================================================
 # Softmax, log-softmax, cross-entropies
 # ======================================================================================
-def _raw(op_type):
-    return lambda *inputs: apply_op(op_type, *inputs)
-
-
 _SOFTMAX_CASES = [
     OpCase("Softmax", tf.nn.softmax, inputs_of(uniform((3, 5), -4, 4)), _f64(_softmax), dtypes=FLOATS),
     OpCase("Softmax", tf.nn.softmax, inputs_of(uniform((2, 3, 4), -4, 4)), _f64(_softmax), dtypes=F32_F64,
@@ -178,13 +181,12 @@ _SOFTMAX_CASES = [
            name="Softmax-vector"),
     OpCase("Softmax", tf.nn.softmax, fixed(np.array([[1e4, 0.0, -1e4], [-1e4, -1e4, -1e4]], np.float32)),
            lambda x: np.array([[1.0, 0.0, 0.0], [1 / 3, 1 / 3, 1 / 3]]), name="Softmax-huge-logits"),
-    # Another axis is transposed to the end and back (TF1's structure); its gradient needs the
-    # Transpose gradient, so only the forward value is checked here.
+    # Another axis is transposed to the end and back, as TF1 builds it.
     OpCase("Softmax", lambda x: tf.nn.softmax(x, axis=1), inputs_of(uniform((2, 3, 4), -4, 4)),
-           _f64(lambda x: _softmax(x, axis=1)), dtypes=F32_F64, grad=False, name="Softmax-axis1"),
+           _f64(lambda x: _softmax(x, axis=1)), dtypes=F32_F64, name="Softmax-axis1"),
     OpCase("LogSoftmax", tf.nn.log_softmax, inputs_of(uniform((3, 5), -4, 4)), _f64(_log_softmax), dtypes=FLOATS),
     OpCase("LogSoftmax", lambda x: tf.nn.log_softmax(x, dim=0), inputs_of(uniform((3, 2), -4, 4)),
-           _f64(lambda x: _log_softmax(x, axis=0)), dtypes=F32_F64, grad=False, name="LogSoftmax-dim0"),
+           _f64(lambda x: _log_softmax(x, axis=0)), dtypes=F32_F64, name="LogSoftmax-dim0"),
     OpCase("LogSoftmax", tf.nn.log_softmax, fixed(np.array([[1e4, 0.0]], np.float32)),
            lambda x: np.array([[0.0, -1e4]]), name="LogSoftmax-huge-logits"),
 ]
@@ -198,11 +200,14 @@ _XENT_CASES = [
            name="SoftmaxCrossEntropyWithLogits-broadcast-labels"),
     OpCase("SoftmaxCrossEntropyWithLogits",
            lambda logits, labels: tf.nn.softmax_cross_entropy_with_logits_v2(labels=labels, logits=logits),
-           inputs_of(uniform((2, 3, 4), -3, 3), distributions((2, 3, 4))), _f64(lambda x, z: _softmax_xent(x, z)[0]),
-           dtypes=FLOATS, grad=False, name="softmax_cross_entropy_with_logits_v2-3d"),
+           inputs_of(uniform((2, 3, 4), -3, 3), distributions((2, 3, 4))),
+           _f64(lambda x, z: _softmax_xent(x, z)[0]), dtypes=FLOATS,
+           name="softmax_cross_entropy_with_logits_v2-3d"),
+    # The deprecated v1 stops the gradient to the labels, so finite differences wrt the labels
+    # disagree by design: only the forward value is checked.
     OpCase("SoftmaxCrossEntropyWithLogits",
            lambda logits, labels: tf.nn.softmax_cross_entropy_with_logits(labels=labels, logits=logits, dim=0),
-           inputs_of(uniform((4, 3), -3, 3), distributions((4, 3))),
+           inputs_of(uniform((4, 3), -3, 3), lambda dtype, rng: distributions((3, 4))(dtype, rng).T.copy()),
            _f64(lambda x, z: _softmax_xent(x.T, z.T)[0]), dtypes=F32_F64, grad=False,
            name="softmax_cross_entropy_with_logits-dim0"),
     OpCase("SparseSoftmaxCrossEntropyWithLogits", _raw("SparseSoftmaxCrossEntropyWithLogits"),
@@ -218,7 +223,7 @@ _XENT_CASES = [
            lambda dtype, rng: [uniform((2, 3, 4), -3, 3)(dtype, rng),
                                rng.integers(0, 4, size=(2, 3)).astype(np.int64)],
            _f64(lambda x, z: _sparse_softmax_xent(x.reshape(6, 4), z.reshape(6))[0].reshape(2, 3)),
-           dtypes=F32_F64, grad=False, name="sparse_softmax_cross_entropy_with_logits-3d"),
+           dtypes=F32_F64, name="sparse_softmax_cross_entropy_with_logits-3d"),
 ]
 
 
@@ -234,9 +239,10 @@ def _targets(dtype, rng):
 
 
 _TOP_K_CASES = [
-    OpCase("InTopKV2", lambda p, t: tf.nn.in_top_k(p, t, 2), _targets, lambda p, t: _in_top_k(p, t, 2), dtypes=INTS),
-    OpCase("InTopKV2", lambda p, t: tf.nn.in_top_k(p, t, 1), _targets, lambda p, t: _in_top_k(p, t, 1), dtypes=INTS,
-           name="InTopKV2-k1"),
+    OpCase("InTopKV2", lambda p, t: tf.nn.in_top_k(p, t, 2), _targets, lambda p, t: _in_top_k(p, t, 2),
+           dtypes=INTS),
+    OpCase("InTopKV2", lambda p, t: tf.nn.in_top_k(p, t, 1), _targets, lambda p, t: _in_top_k(p, t, 1),
+           dtypes=INTS, name="InTopKV2-k1"),
     OpCase("InTopK", lambda p, t: apply_op("InTopK", p, t, k=3), _targets, lambda p, t: _in_top_k(p, t, 3),
            dtypes=INTS),
     OpCase("TopKV2", lambda x: tf.nn.top_k(x, 3), inputs_of(uniform((2, 3, 5), -5, 5)), lambda x: _top_k(x, 3),
@@ -277,14 +283,67 @@ _NORMALIZATION_CASES = [
            uniform((3,))), lambda v, b: _bias_add(v, b, "NCHW"), dtypes=F32_F64, name="BiasAdd-NCHW"),
     OpCase("BiasAddGrad", _raw("BiasAddGrad"), inputs_of(uniform((2, 3, 4))), _bias_add_grad,
            dtypes=REALS + (tf.float16,), rtol=1e-4),
-    OpCase("BiasAddGrad", lambda g: apply_op("BiasAddGrad", g, data_format="NCHW"), inputs_of(uniform((2, 3, 2, 2))),
-           lambda g: _bias_add_grad(g, "NCHW"), dtypes=F32_F64, name="BiasAddGrad-NCHW"),
-    OpCase("LRN", lambda x: tf.nn.lrn(x, **_LRN_ATTRS), inputs_of(uniform((2, 2, 3, 7))), _f64(_lrn), dtypes=FLOATS,
-           rtol=1e-4),
+    OpCase("BiasAddGrad", lambda g: apply_op("BiasAddGrad", g, data_format="NCHW"),
+           inputs_of(uniform((2, 3, 2, 2))), lambda g: _bias_add_grad(g, "NCHW"), dtypes=F32_F64,
+           name="BiasAddGrad-NCHW"),
+    OpCase("LRN", lambda x: tf.nn.lrn(x, **_LRN_ATTRS), inputs_of(uniform((2, 2, 3, 7))), _f64(_lrn),
+           dtypes=FLOATS, rtol=1e-4),
     OpCase("LRN", tf.nn.local_response_normalization, inputs_of(uniform((1, 2, 2, 3))),
            _f64(lambda x: _lrn(x, 5, 1.0, 1.0, 0.5)), dtypes=F32_F64, name="LRN-defaults-wide-radius"),
     OpCase("LRNGrad", lambda g, x: apply_op("LRNGrad", g, x, tf.nn.lrn(x, **_LRN_ATTRS), **_LRN_ATTRS),
            inputs_of(uniform((2, 2, 3, 7)), uniform((2, 2, 3, 7))), _f64(_lrn_grad), dtypes=FLOATS, rtol=1e-4),
 ]
 
-CASES = _ACTIVATION_CASES + _GRAD_OP_CASES + _SOFTMAX_CASES + _XENT_CASES + _TOP_K_CASES + _NORMALIZATION_CASES
+
+
+# ======================================================================================
+# Composites built from other families' ops (their gradients come from those families)
+# ======================================================================================
+def _logistic_loss(labels, logits):
+    return np.maximum(logits, 0) - logits * labels + np.log1p(np.exp(-np.abs(logits)))
+
+
+def _weighted_logistic_loss(targets, logits, pos_weight=2.0):
+    sigmoid = _sigmoid(logits)
+    return -(pos_weight * targets * np.log(sigmoid) + (1 - targets) * np.log(1 - sigmoid))
+
+
+def _batch_normalization(x, mean, variance, offset, scale, epsilon=1e-3):
+    return (x - mean) / np.sqrt(variance + epsilon) * scale + offset
+
+
+def _dropout_check(results, arrays):
+    """Each value is dropped (0) or kept and scaled by 1 / keep_prob (here 2)."""
+    value, x = np.asarray(results[0], np.float64), arrays[0].astype(np.float64)
+    tolerance = 2e-3 * np.abs(x) + 1e-6
+    assert np.all((np.abs(value) <= tolerance) | (np.abs(value - 2 * x) <= 2 * tolerance))
+
+
+_COMPOSITE_CASES = [
+    OpCase("SquaredDifference", lambda x: list(tf.nn.moments(x, [0, 2])), inputs_of(uniform((3, 2, 4))),
+           _f64(lambda x: (x.mean(axis=(0, 2)), x.var(axis=(0, 2)))), dtypes=FLOATS, name="moments"),
+    OpCase("SquaredDifference", lambda x: list(tf.nn.moments(x, [1], keep_dims=True)), inputs_of(uniform((3, 4))),
+           _f64(lambda x: (x.mean(axis=1, keepdims=True), x.var(axis=1, keepdims=True))), dtypes=F32_F64,
+           name="moments-keep_dims"),
+    OpCase("Rsqrt", lambda *args: tf.nn.batch_normalization(*args, 1e-3),
+           inputs_of(uniform((3, 4)), uniform((4,)), uniform((4,), 0.5, 2.0), uniform((4,)), uniform((4,))),
+           _f64(_batch_normalization), dtypes=F32_F64, rtol=1e-4, name="batch_normalization"),
+    OpCase("Rsqrt", lambda x: tf.nn.l2_normalize(x, 1), inputs_of(uniform((3, 4))),
+           _f64(lambda x: x / np.sqrt((x ** 2).sum(axis=1, keepdims=True))), dtypes=F32_F64, name="l2_normalize"),
+    OpCase("Log1p", lambda z, x: tf.nn.sigmoid_cross_entropy_with_logits(labels=z, logits=x),
+           inputs_of(uniform((3, 4), 0, 1), away_from((3, 4), -4, 4)), _f64(_logistic_loss), dtypes=FLOATS,
+           name="sigmoid_cross_entropy_with_logits"),
+    OpCase("Log1p", lambda z, x: tf.nn.weighted_cross_entropy_with_logits(targets=z, logits=x, pos_weight=2.0),
+           inputs_of(uniform((3, 4), 0, 1), away_from((3, 4), -4, 4)), _f64(_weighted_logistic_loss),
+           dtypes=F32_F64, rtol=1e-4, name="weighted_cross_entropy_with_logits"),
+    OpCase("ConcatV2", tf.nn.crelu, inputs_of(away_from((3, 4), -3, 3)),
+           _f64(lambda x: np.maximum(np.concatenate([x, -x], -1), 0)), dtypes=F32_F64, name="crelu"),
+    OpCase("BiasAdd", tf.nn.xw_plus_b, inputs_of(uniform((3, 4)), uniform((4, 2)), uniform((2,))),
+           _f64(lambda x, w, b: x @ w + b), dtypes=F32_F64, rtol=1e-4, name="xw_plus_b"),
+    # Random: the check accepts either outcome per element; a new mask per run defeats finite differences.
+    OpCase("Floor", lambda x: tf.nn.dropout(x, 0.5), inputs_of(uniform((20, 30))), check=_dropout_check,
+           dtypes=FLOATS, grad=False, name="dropout"),
+]
+
+CASES = (_ACTIVATION_CASES + _GRAD_OP_CASES + _SOFTMAX_CASES + _XENT_CASES + _TOP_K_CASES + _NORMALIZATION_CASES
+         + _COMPOSITE_CASES)

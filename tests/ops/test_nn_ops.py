@@ -108,7 +108,7 @@ def test_sparse_first_dimension_mismatch_fails_at_run_time():
     logits = tf.placeholder(tf.float32, [None, 3])
     labels = tf.placeholder(tf.int32, [None])
     loss = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits)
-    with pytest.raises(tf.errors.InvalidArgumentError, match="logits and labels must have the same first dimension"):
+    with pytest.raises(tf.errors.InvalidArgumentError, match="logits and labels must have the same first"):
         _run(loss, {logits: np.zeros((2, 3)), labels: [0, 1, 2]})
 
 
@@ -159,7 +159,7 @@ def test_top_k_errors():
     with pytest.raises(ValueError, match="Shape must be at least rank 1 but is rank 0"):
         tf.nn.top_k(tf.constant(1.0))
     values = tf.placeholder(tf.float32, [1, None])
-    with pytest.raises(tf.errors.InvalidArgumentError, match="input must have at least k columns. Had 4, needed 5"):
+    with pytest.raises(tf.errors.InvalidArgumentError, match="at least k columns. Had 4, needed 5"):
         _run(tf.nn.top_k(values, 5), {values: np.zeros((1, 4))})
 
 
