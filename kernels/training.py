@@ -7,6 +7,10 @@ on the same condition, its reference count); otherwise the kernel updates a copy
 that. So an array fetched by an earlier `run`, or a value read earlier in this step that is
 still to be used, never changes under its holder. Scalar variables are stored as NumPy
 scalars, which are immutable: the rules see them as one-element arrays and store a scalar back.
+
+Departure: every update holds its variables' locks, whatever `use_locking` says. Concurrent
+unlocked updates would each see the other holding the array and update private copies, losing
+whole steps (TF1's unlocked in-place updates only race element by element).
 """
 import sys
 
@@ -50,19 +54,11 @@ def _writable(ref, op, xp):
     return xp.array(value, copy=True)
 
 
-class _Locks:
-    """Holds the locks of the given storages, in one global order (as TF orders its mutexes)."""
-
-    def __init__(self, refs):
-        self._locks = [r.lock for r in sorted({id(r): r for r in refs}.values(), key=id)]
-
-    def __enter__(self):
-        for lock in self._locks:
-            lock.acquire()
-
-    def __exit__(self, *exc_info):
-        for lock in reversed(self._locks):
-            lock.release()
+def _locks_in_order(refs):
+    """The locks of the given storages, in one global order (as TF orders its mutexes)."""
+    if len(refs) == 1:
+        return [refs[0].lock]
+    return [ref.lock for ref in sorted(set(refs), key=id)]
 
 
 def _shape_text(shape):
@@ -82,7 +78,7 @@ def _training_kernel(op_type, rule):
     scalars = [i for i, name in enumerate(names) if name not in _FULL_INPUTS]
 
     def factory(ctx):
-        xp, op, locking = ctx.xp, ctx.op, ctx.attr("use_locking")
+        xp, op = ctx.xp, ctx.op
         update = rule(xp, ctx.op.get_attr)
 
         def shape_error(i, shape, other):
@@ -116,11 +112,14 @@ def _training_kernel(op_type, rule):
                 ref.value = array[()]
 
         def compute(*inputs):
-            if locking:
-                with _Locks(inputs[:num_refs]):
-                    apply(inputs)
-            else:
+            locks = _locks_in_order(inputs[:num_refs])
+            for lock in locks:
+                lock.acquire()
+            try:
                 apply(inputs)
+            finally:
+                for lock in reversed(locks):
+                    lock.release()
             return inputs[0]
         return compute
     return factory

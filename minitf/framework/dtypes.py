@@ -86,8 +86,9 @@ class DType:
         raise TypeError(f"Cannot find minimum value of {base}.")
 
     def is_compatible_with(self, other):
+        """TF1's rule: a base type accepts its reference type (float32 accepts float32_ref)."""
         other = as_dtype(other)
-        return self._enum == other._enum
+        return self._enum in (other._enum, other.base_dtype._enum)
 
     def __eq__(self, other):
         if isinstance(other, DType):

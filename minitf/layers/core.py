@@ -8,7 +8,7 @@ import numpy as np
 from minitf.framework.tensor_shape import TensorShape
 from minitf.layers import utils
 from minitf.layers.base import Layer, check_input_rank
-from minitf.ops import array_ops, init_ops, math_ops, nn_ops
+from minitf.ops import array_ops, init_ops, math_ops, nn_impl, nn_ops
 from minitf.ops.constant_op import constant
 
 __all__ = ["Dense", "dense", "Dropout", "dropout", "Flatten", "flatten"]
@@ -94,7 +94,7 @@ class Dropout(Layer):
     def call(self, inputs, training=False):
         return utils.smart_cond(
             False if training is None else training,  # None: TF1's default learning phase
-            lambda: nn_ops.dropout(inputs, noise_shape=self.noise_shape, seed=self.seed, rate=self.rate),
+            lambda: nn_impl.dropout(inputs, noise_shape=self.noise_shape, seed=self.seed, rate=self.rate),
             lambda: array_ops.identity(inputs))
 
     def compute_output_shape(self, input_shape):

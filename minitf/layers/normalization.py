@@ -13,7 +13,7 @@ values agree); renorm, virtual_batch_size and adjustment are not supported.
 from minitf.framework.tensor_shape import TensorShape
 from minitf.layers import utils
 from minitf.layers.base import Layer
-from minitf.ops import array_ops, init_ops, math_ops, nn_ops
+from minitf.ops import array_ops, init_ops, math_ops, nn_impl
 from minitf.ops.constant_op import convert_to_tensor
 
 __all__ = ["BatchNormalization", "batch_normalization", "BatchNorm"]
@@ -89,7 +89,7 @@ class BatchNormalization(Layer):
         if utils.constant_value(training) is False:
             mean, variance = self.moving_mean, self.moving_variance
         else:
-            batch_mean, batch_variance = nn_ops.moments(inputs, reduction_axes,
+            batch_mean, batch_variance = nn_impl.moments(inputs, reduction_axes,
                                                         keep_dims=len(self._axes) > 1)
             mean = utils.smart_cond(training, lambda: batch_mean,
                                     lambda: convert_to_tensor(self.moving_mean))
@@ -101,7 +101,7 @@ class BatchNormalization(Layer):
         mean, variance = math_ops.cast(mean, dtype), math_ops.cast(variance, dtype)
         offset = None if self.beta is None else math_ops.cast(self.beta, dtype)
         scale = None if self.gamma is None else math_ops.cast(self.gamma, dtype)
-        outputs = nn_ops.batch_normalization(inputs, broadcast(mean), broadcast(variance),
+        outputs = nn_impl.batch_normalization(inputs, broadcast(mean), broadcast(variance),
                                              broadcast(offset), broadcast(scale), self.epsilon)
         outputs.set_shape(inputs.shape)
         return outputs

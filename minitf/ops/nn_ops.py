@@ -445,7 +445,3 @@ def local_response_normalization(input, depth_radius=5, bias=1, alpha=1, beta=0.
 
 
 lrn = local_response_normalization
-
-
-# TEMPORARY while tf.layers is being written against nn_ops: remove once it imports nn_impl.
-from minitf.ops.nn_impl import batch_normalization, dropout, moments  # noqa: E402,F401

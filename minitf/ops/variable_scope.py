@@ -67,7 +67,7 @@ class _VariableScopeStore:
         """Leaving a string scope forgets the counts of its sub-scopes (TF1: so re-entering "outer"
         names its first `default_name="layer"` scope "outer/layer" again)."""
         for name in self.variable_scopes_count:
-            if scope_name is None or name.startswith(scope_name + "/"):
+            if name.startswith(scope_name + "/"):
                 self.variable_scopes_count[name] = 0
 
     def variable_scope_count(self, scope_name):
@@ -115,9 +115,8 @@ class _VariableStore:
 
         def true_getter(name, shape=None, dtype=dtypes.float32, initializer=None, regularizer=None,
                         reuse=None, trainable=None, collections=None, caching_device=None,
-                        partitioner=None, validate_shape=True, use_resource=None, constraint=None,
-                        **unused):
-            del use_resource, unused
+                        partitioner=None, validate_shape=True, constraint=None, **unused):
+            del unused  # use_resource: always ref variables
             if partitioner is not None:
                 raise NotImplementedError("minitf does not support partitioned variables "
                                           f"(variable {name} was given a partitioner)")
@@ -280,15 +279,13 @@ class VariableScope:
     def local_variables(self):
         return self.get_collection(GraphKeys.LOCAL_VARIABLES)
 
-    def get_variable(self, var_store, name, shape=None, dtype=None, initializer=None, regularizer=None,
-                     reuse=None, trainable=None, collections=None, caching_device=None,
-                     partitioner=None, validate_shape=True, use_resource=None, custom_getter=None,
-                     constraint=None, **unused):
-        """Fills the arguments left None from this scope's defaults, then asks `var_store`."""
-        regularizer = self._regularizer if regularizer is None else regularizer
-        caching_device = self._caching_device if caching_device is None else caching_device
-        partitioner = self._partitioner if partitioner is None else partitioner
-        custom_getter = self._custom_getter if custom_getter is None else custom_getter
+    def get_variable(self, var_store, name, shape=None, dtype=None, initializer=None, reuse=None,
+                     **kwargs):
+        """Fills the arguments left None from this scope's defaults, then asks `var_store` (the
+        keyword arguments are tf.get_variable's)."""
+        for attribute in ("regularizer", "caching_device", "partitioner", "custom_getter", "constraint"):
+            if kwargs.get(attribute) is None:
+                kwargs[attribute] = getattr(self, attribute)
         reuse = self._reuse if reuse is None else reuse
         full_name = f"{self._name}/{name}" if self._name else name
         # Variable names depend only on variable scopes: build everything from the root name scope.
@@ -299,14 +296,10 @@ class VariableScope:
                 if init_dtype != dtype:
                     raise ValueError(f"Initializer type '{init_dtype}' and explicit dtype "
                                      f"'{dtypes.as_dtype(dtype)}' don't match.")
-            initializer = self._initializer if initializer is None else initializer
-            constraint = self._constraint if constraint is None else constraint
-            dtype = self._dtype if dtype is None else dtype
             return var_store.get_variable(
-                full_name, shape=shape, dtype=dtype, initializer=initializer, regularizer=regularizer,
-                reuse=reuse, trainable=trainable, collections=collections,
-                caching_device=caching_device, partitioner=partitioner, validate_shape=validate_shape,
-                use_resource=use_resource, custom_getter=custom_getter, constraint=constraint)
+                full_name, shape=shape, dtype=self._dtype if dtype is None else dtype,
+                initializer=self._initializer if initializer is None else initializer, reuse=reuse,
+                **kwargs)
 
 
 def _install_scope_defaults():
@@ -358,7 +351,8 @@ def _wrap_custom_getter(custom_getter, old_getter):
 
 def _inherited_defaults(scope):
     """The defaults a scope entered from `scope` starts with (TF1 does not inherit `constraint`)."""
-    return {attribute: getattr(scope, attribute) for attribute in _SCOPE_DEFAULTS if attribute != "constraint"}
+    return {attribute: getattr(scope, attribute) for attribute in _SCOPE_DEFAULTS
+            if attribute != "constraint"}
 
 
 class _PureVariableScope:
@@ -368,44 +362,35 @@ class _PureVariableScope:
     VariableScope object is re-entered as it was, with the given arguments overriding.
     """
 
-    def __init__(self, name_or_scope, reuse=None, initializer=None, regularizer=None,
-                 caching_device=None, partitioner=None, custom_getter=None, old_name_scope=None,
-                 dtype=None, use_resource=None, constraint=None):
+    def __init__(self, name_or_scope, reuse=None, old_name_scope=None, custom_getter=None,
+                 constraint=None, **overrides):
         self._name_or_scope = name_or_scope
         self._reuse = reuse
         self._old_name_scope = old_name_scope
-        self._overrides = dict(initializer=initializer, regularizer=regularizer,
-                               caching_device=caching_device, partitioner=partitioner,
-                               dtype=dtype, use_resource=use_resource)
         self._custom_getter = custom_getter
         self._constraint = constraint
+        self._overrides = overrides  # initializer, regularizer, dtype, ...: set when not None
         self._store = _get_variable_scope_store()
         self._entered = None
 
     def __enter__(self):
-        self._old = self._store.current_scope
+        self._old = old = self._store.current_scope
         source = self._name_or_scope
         if isinstance(source, VariableScope):
-            self._new_name = source.name
-            scope = VariableScope(self._reuse if self._reuse else source.reuse, name=source.name,
-                                  name_scope=source.original_name_scope, constraint=self._constraint,
-                                  **_inherited_defaults(source))
-            old_getter = source.custom_getter
-            self._store.open_variable_scope(self._new_name)
-            self._saved_counts = dict(self._store.variable_scopes_count)
+            parent, self._new_name, name_scope = source, source.name, source.original_name_scope
         else:
-            old = self._old
-            self._new_name = f"{old.name}/{source}" if old.name else source
+            parent, self._new_name = old, f"{old.name}/{source}" if old.name else source
             name_scope = source if self._old_name_scope is None else self._old_name_scope
-            scope = VariableScope(self._reuse or old.reuse, name=self._new_name, name_scope=name_scope,
-                                  constraint=self._constraint, **_inherited_defaults(old))
-            old_getter = old.custom_getter
-            self._store.open_variable_scope(self._new_name)
+        scope = VariableScope(self._reuse or parent.reuse, name=self._new_name, name_scope=name_scope,
+                              constraint=self._constraint, **_inherited_defaults(parent))
+        self._store.open_variable_scope(self._new_name)
+        if isinstance(source, VariableScope):
+            self._saved_counts = dict(self._store.variable_scopes_count)
         for attribute, value in self._overrides.items():
             if value is not None:
                 getattr(scope, "set_" + attribute)(value)
         if self._custom_getter is not None:
-            scope.set_custom_getter(_wrap_custom_getter(self._custom_getter, old_getter))
+            scope.set_custom_getter(_wrap_custom_getter(self._custom_getter, parent.custom_getter))
         self._store.current_scope = self._entered = scope
         return scope
 

@@ -120,7 +120,10 @@ def compile_program(steps, feed_tensors, fetch_tensors):
                 targets.append(expression[tensor])
         call = _call_expression(kernel, index, call_args, namespace)
         target = targets[0] if len(targets) == 1 else ", ".join(targets) if targets else None
-        body = [f"{target} = {call}" if target else call]
+        if target == call:  # an identity that kept its input's name: nothing to do
+            body = []
+        else:
+            body = [f"{target} = {call}" if target else call]
         if op in maybe_dead:
             body = _guarded(op, index, call_args, targets, body, dead_tensors, maybe_dead, expression)
         for statement in body:
@@ -178,7 +181,7 @@ def _guarded(op, index, call_args, targets, body, dead_tensors, maybe_dead, expr
     condition = " or ".join(f"({c})" for c in checks) or "False"
     dead_targets = ", ".join("DEAD" for _ in targets)
     lines = [f"a{op._id} = not ({condition})", f"if a{op._id}:"]
-    lines += ["    " + statement for statement in body]
+    lines += ["    " + statement for statement in body or ["pass"]]
     if targets:
         lines += ["else:", f"    {', '.join(targets)} = {dead_targets}"]
     return lines

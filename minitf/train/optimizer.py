@@ -4,8 +4,7 @@ A subclass implements `_create_slots(var_list)`, `_prepare()` (hyperparameter te
 inside the `apply_gradients` name scope) and `_apply_dense(grad, var)` (the update op), and may
 override `_finish(update_ops, name)` (Adam updates its beta powers there).
 """
-from minitf.framework import dtypes
-from minitf.framework import default_graph
+from minitf.framework import default_graph, dtypes
 from minitf.framework.default_graph import control_dependencies, get_default_graph, name_scope
 from minitf.framework.graph import GraphKeys
 from minitf.framework.tensor import Tensor
@@ -165,27 +164,25 @@ class Optimizer:
     def _slot_dict(self, slot_name):
         return self._slots.setdefault(slot_name, {})
 
-    def _get_or_make_slot(self, var, val, slot_name, op_name):
-        """The `slot_name` slot of `var`, made from the initial-value tensor `val` if missing."""
+    def _slot(self, var, slot_name, make):
+        """The `slot_name` slot of `var`, made by `make()` the first time it is asked for."""
         named_slots = self._slot_dict(slot_name)
-        if _var_key(var) not in named_slots:
-            named_slots[_var_key(var)] = slot_creator.create_slot(var, val, op_name)
-        return named_slots[_var_key(var)]
+        key = _var_key(var)
+        if key not in named_slots:
+            named_slots[key] = make()
+        return named_slots[key]
+
+    # TF1's slot helpers, which subclasses (here and in user code) build their slots with.
+    def _get_or_make_slot(self, var, val, slot_name, op_name):
+        return self._slot(var, slot_name, lambda: slot_creator.create_slot(var, val, op_name))
 
     def _get_or_make_slot_with_initializer(self, var, initializer, shape, dtype, slot_name, op_name):
-        named_slots = self._slot_dict(slot_name)
-        if _var_key(var) not in named_slots:
-            named_slots[_var_key(var)] = slot_creator.create_slot_with_initializer(
-                var, initializer, shape, dtype, op_name)
-        return named_slots[_var_key(var)]
+        return self._slot(var, slot_name, lambda: slot_creator.create_slot_with_initializer(
+            var, initializer, shape, dtype, op_name))
 
     def _filled_slot(self, var, value, slot_name, op_name, initializer_name="Const"):
-        """The `slot_name` slot of `var`, made filled with `value` if missing."""
-        named_slots = self._slot_dict(slot_name)
-        if _var_key(var) not in named_slots:
-            named_slots[_var_key(var)] = slot_creator.create_filled_slot(
-                var, value, op_name, initializer_name=initializer_name)
-        return named_slots[_var_key(var)]
+        return self._slot(var, slot_name, lambda: slot_creator.create_filled_slot(
+            var, value, op_name, initializer_name=initializer_name))
 
     def _zeros_slot(self, var, slot_name, op_name):
         return self._filled_slot(var, 0, slot_name, op_name, "zeros")

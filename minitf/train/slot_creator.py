@@ -8,21 +8,14 @@ variable `theta/Momentum` (then `theta/Momentum_1`, ... when that name is taken)
 """
 from minitf.framework.graph import GraphKeys
 from minitf.ops import array_ops
+from minitf.ops.variable_scope import get_variable_scope
 from minitf.ops.variables import Variable
-
-
-def _variable_scope_name():
-    """The current variable scope's name ("" at the top)."""
-    from minitf.ops import variable_scope
-    # tf.get_variable_scope may not be defined yet while ops/variable_scope.py is being written.
-    get_scope = getattr(variable_scope, "get_variable_scope", None)
-    return get_scope().name if get_scope is not None else ""
 
 
 def _create_slot_var(primary, initial_value, name, validate_shape, dtype):
     """The slot variable itself: named from the primary's op name, outside every name scope and
     control dependency (TF1 creates it under `init_scope`), colocated with the primary."""
-    scope = _variable_scope_name()
+    scope = get_variable_scope().name
     full_name = f"{scope}/{primary.op.name}/{name}" if scope else f"{primary.op.name}/{name}"
     graph = primary.graph
     with graph.as_default(), graph.name_scope(None), graph.control_dependencies(None), \

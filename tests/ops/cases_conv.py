@@ -172,18 +172,19 @@ def _case(op_type, name, makers, build, reference, dtypes=F32_F64):
 # ======================================================================================
 # Convolutions: each geometry checks the forward op and both backprop ops
 # ======================================================================================
-# (name, input shape, filter shape, spatial strides, padding, spatial dilations)
+# (name, input shape, filter shape, spatial strides, padding, spatial dilations); input depths below
+# and above 4 take the kernels' channels-first and pixels-first patch layouts.
 _CONV2D = [
     ("SAME", (2, 5, 6, 3), (3, 3, 3, 2), (1, 1), "SAME", (1, 1)),
-    ("VALID-stride2", (2, 7, 6, 2), (3, 2, 2, 3), (2, 2), "VALID", (1, 1)),
+    ("VALID-stride2", (2, 7, 6, 4), (3, 2, 4, 3), (2, 2), "VALID", (1, 1)),
     ("SAME-stride2-odd-pad", (1, 6, 7, 2), (2, 3, 2, 2), (2, 3), "SAME", (1, 1)),
-    ("SAME-dilation2", (1, 7, 6, 2), (3, 2, 2, 2), (1, 1), "SAME", (2, 2)),
+    ("SAME-dilation2", (1, 7, 6, 5), (3, 2, 5, 2), (1, 1), "SAME", (2, 2)),
     ("VALID-dilation2", (1, 7, 8, 2), (2, 3, 2, 2), (1, 1), "VALID", (2, 3)),
-    ("EXPLICIT", (1, 5, 5, 2), (3, 3, 2, 2), (2, 1), [(1, 2), (0, 1)], (1, 1)),
+    ("EXPLICIT", (1, 5, 5, 4), (3, 3, 4, 2), (2, 1), [(1, 2), (0, 1)], (1, 1)),
 ]
 _CONV3D = [
     ("SAME", (1, 4, 5, 3, 2), (2, 3, 2, 2, 2), (1, 1, 1), "SAME", (1, 1, 1)),
-    ("VALID-stride2-dilation2", (1, 6, 5, 5, 2), (2, 2, 2, 2, 3), (2, 1, 2), "VALID", (1, 2, 1)),
+    ("VALID-stride2-dilation2", (1, 6, 5, 5, 4), (2, 2, 2, 4, 3), (2, 1, 2), "VALID", (1, 2, 1)),
 ]
 _DEPTHWISE = [
     ("SAME", (2, 5, 6, 3), (3, 3, 3, 2), (1, 1), "SAME", (1, 1)),

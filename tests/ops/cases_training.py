@@ -103,7 +103,9 @@ _POSITIVE = uniform(_SHAPE, 0.2, 1.5)
 _LR = uniform((), 0.05, 0.2)
 _RATE = uniform((), 0.7, 0.95)
 _EPSILON = uniform((), 1e-3, 1e-2)
-_FTRL_ARGS = (_FULL, _POSITIVE, _FULL, _FULL, _LR, uniform((), 0.2, 0.4), uniform((), 0.1, 0.3))
+# l1 is large enough that some entries of var are shrunk to zero (l1 * lr is the bound by lr).
+_FTRL_ARGS = (_FULL, _POSITIVE, _FULL, _FULL, _LR, uniform((), 0.5, 0.8), uniform((), 0.1, 0.3))
+_FTRL_BY_LR_ARGS = _FTRL_ARGS[:5] + (uniform((), 4.0, 6.0), uniform((), 0.1, 0.3))
 
 CASES = [
     _case("ApplyGradientDescent", gradient_descent, (_FULL, _LR, _FULL), dtypes=(tf.float16,) + _FLOATS),
@@ -126,9 +128,9 @@ CASES = [
           name="ApplyAdam-nesterov", use_nesterov=True),
     _case("ApplyFtrl", ftrl, _FTRL_ARGS + (uniform((), -0.5, -0.5),)),
     _case("ApplyFtrl", ftrl, _FTRL_ARGS + (uniform((), -0.8, -0.6),), name="ApplyFtrl-power"),
-    _case("ApplyFtrl", ftrl, _FTRL_ARGS + (uniform((), -0.5, -0.5),), name="ApplyFtrl-by-lr",
+    _case("ApplyFtrl", ftrl, _FTRL_BY_LR_ARGS + (uniform((), -0.5, -0.5),), name="ApplyFtrl-by-lr",
           multiply_linear_by_lr=True),
     _case("ApplyFtrlV2", ftrl_v2, _FTRL_ARGS + (uniform((), 0.1, 0.3), uniform((), -0.8, -0.6))),
-    _case("ApplyFtrlV2", ftrl_v2, _FTRL_ARGS + (uniform((), 0.1, 0.3), uniform((), -0.5, -0.5)),
+    _case("ApplyFtrlV2", ftrl_v2, _FTRL_BY_LR_ARGS + (uniform((), 0.1, 0.3), uniform((), -0.5, -0.5)),
           name="ApplyFtrlV2-by-lr", multiply_linear_by_lr=True),
 ]

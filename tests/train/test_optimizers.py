@@ -72,9 +72,9 @@ OPTIMIZERS = {
              lambda s, g, t: rules.ftrl(*s, g, *map(_f32, (0.2, 0.0, 0.0, -0.5)))),
     "Ftrl-l1-l2-power": (
         lambda: tf.train.FtrlOptimizer(0.2, learning_rate_power=-0.7, initial_accumulator_value=0.3,
-                                       l1_regularization_strength=0.4, l2_regularization_strength=0.2),
+                                       l1_regularization_strength=1.5, l2_regularization_strength=0.2),
         (("accum", 0.3), ("linear", 0.0)),
-        lambda s, g, t: rules.ftrl(*s, g, *map(_f32, (0.2, 0.4, 0.2, -0.7)))),
+        lambda s, g, t: rules.ftrl(*s, g, *map(_f32, (0.2, 1.5, 0.2, -0.7)))),
     "Ftrl-l2-shrinkage": (
         lambda: tf.train.FtrlOptimizer(0.2, l1_regularization_strength=0.1, l2_regularization_strength=0.05,
                                        l2_shrinkage_regularization_strength=0.3),
@@ -180,7 +180,20 @@ def test_optimizer_variables_ignore_enclosing_name_scopes_and_control_dependenci
     assert train.name == "outer/Adam"
 
 
-@pytest.mark.skipif(not hasattr(tf, "variable_scope"), reason="tf.variable_scope is not there yet")
+def test_a_variable_of_unknown_shape_gets_slots_of_its_runtime_shape():
+    v = tf.Variable(np.array([1.0, 2.0], np.float32), validate_shape=False, name="v")
+    optimizer = tf.train.AdagradOptimizer(0.1)
+    train = optimizer.minimize(v * v)
+    accumulator = optimizer.get_slot(v, "accumulator")
+    assert accumulator.op.name == "v/Adagrad" and accumulator.shape.ndims is None
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        np.testing.assert_allclose(sess.run(accumulator), [0.1, 0.1])
+        sess.run(train)
+        np.testing.assert_allclose(sess.run(v), rules.adagrad(np.array([1.0, 2.0]), np.array([0.1, 0.1]),
+                                                              _f32(0.1), np.array([2.0, 4.0]))[0], rtol=1e-6)
+
+
 def test_slot_names_follow_the_variable_scope():
     w, _, loss = _problem()
     optimizer = tf.train.MomentumOptimizer(0.1, 0.9)
@@ -384,8 +397,28 @@ def test_training_ops_check_shapes_and_initialization():
         with pytest.raises(tf.errors.FailedPreconditionError, match="Attempting to use uninitialized value theta"):
             sess.run(descent, {fed: [1.0, 2.0]})
         sess.run(tf.global_variables_initializer())
-        with pytest.raises(tf.errors.InvalidArgumentError, match=r"var and delta do not have the same shape\[2\] \[1,2\]"):
+        with pytest.raises(tf.errors.InvalidArgumentError,
+                           match=r"var and delta do not have the same shape\[2\] \[1,2\]"):
             sess.run(descent, {fed: [[1.0, 2.0]]})
         with pytest.raises(tf.errors.InvalidArgumentError, match=r"lr is not a scalar: \[1\]"):
             sess.run(momentum, {fed: [0.1]})
         np.testing.assert_array_equal(sess.run(var), [1.0, 2.0])  # failed steps changed nothing
+
+
+@pytest.mark.parametrize("use_locking", [False, True])
+def test_concurrent_steps_lose_no_update(use_locking):
+    import threading
+    w = tf.Variable(np.zeros(1000, np.float32), name="w")
+    train = tf.train.GradientDescentOptimizer(0.5, use_locking=use_locking).minimize(w * np.float32(1.0))
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+
+        def steps():
+            for _ in range(200):
+                sess.run(train)
+        threads = [threading.Thread(target=steps) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        np.testing.assert_array_equal(sess.run(w), np.full(1000, -400.0, np.float32))

@@ -19,7 +19,7 @@ from minitf.framework.graph import GraphKeys
 from minitf.layers import core as core_layers
 from minitf.layers import utils
 from minitf.layers.base import normalize_tuple
-from minitf.ops import array_ops, conv_ops, init_ops, math_ops, nn_ops
+from minitf.ops import array_ops, conv_ops, init_ops, math_ops, nn_impl, nn_ops
 from minitf.ops import variable_scope as vs
 from minitf.ops.constant_op import convert_to_tensor
 
@@ -171,7 +171,7 @@ def batch_norm(inputs, decay=0.999, center=True, scale=False, epsilon=0.001, act
         if utils.constant_value(is_training) is False:
             mean, variance = moving_mean, moving_variance
         else:
-            mean, variance = nn_ops.moments(inputs, moments_axes, keep_dims=channels_first)
+            mean, variance = nn_impl.moments(inputs, moments_axes, keep_dims=channels_first)
             if channels_first:
                 mean, variance = array_ops.reshape(mean, [-1]), array_ops.reshape(variance, [-1])
             mean, variance = _batch_moments_with_updates(
@@ -180,7 +180,7 @@ def batch_norm(inputs, decay=0.999, center=True, scale=False, epsilon=0.001, act
             broadcast = [1, params_shape.dims[0].value] + [1] * (rank - 2)
             mean, variance, beta, gamma = (None if v is None else array_ops.reshape(v, broadcast)
                                            for v in (mean, variance, beta, gamma))
-        outputs = nn_ops.batch_normalization(inputs, mean, variance, beta, gamma, epsilon)
+        outputs = nn_impl.batch_normalization(inputs, mean, variance, beta, gamma, epsilon)
         outputs.set_shape(inputs.shape)
         if activation_fn is not None:
             outputs = activation_fn(outputs)
@@ -237,7 +237,7 @@ def dropout(inputs, keep_prob=0.5, noise_shape=None, is_training=True, outputs_c
         inputs = convert_to_tensor(inputs)
         outputs = utils.smart_cond(
             is_training,
-            lambda: nn_ops.dropout(inputs, noise_shape=noise_shape, seed=seed, rate=1 - keep_prob),
+            lambda: nn_impl.dropout(inputs, noise_shape=noise_shape, seed=seed, rate=1 - keep_prob),
             lambda: array_ops.identity(inputs))
         return _collect_named_outputs(outputs_collections, outputs)
 
