@@ -4,10 +4,9 @@ Convolution is im2col and one GEMM: the padded input is seen through a strided v
 (no copy), which reshapes into the patch matrix that meets the filter in a single matmul. The
 filter gradient is the same patch matrix against the output gradient; the input gradient is one
 matmul into patch space, folded back (col2im) by a loop over the window offsets. Depthwise
-convolution and the pooling gradients loop over the window offsets too; pooling itself reduces one
-spatial dim at a time (a max or sum over a box is one over rows of one over columns). Each loop
-step is one vectorized operation over every output at once: nothing loops over pixels or batch
-items, and everything keeps the op's dtype (no float64 detours).
+convolution and pooling loop over the window offsets too. Each loop step is one vectorized
+operation over every output at once: nothing loops over pixels or batch items, and everything
+keeps the op's dtype (no float64 detours).
 """
 import itertools
 import math
@@ -18,9 +17,12 @@ from minitf.ops.conv_ops import padding_attr, spatial_attr, window_output
 from minitf.runtime.kernel_registry import register_kernel
 
 _BOTH = ("CPU", "GPU")
-# Below this depth the patch matrix is built channels-first, [window * depth, pixels]: copying it
-# then reads whole image rows instead of gathering `depth` values at a time (4x faster at depth 1).
-_SHALLOW = 4
+# Shallow inputs use channels-first patch layouts, [window * depth, pixels]. Building the patch
+# matrix then copies whole image rows instead of gathering `depth` values at a time (4x faster at
+# depth 1, slower from depth 2); folding an input gradient back then adds whole images, which beats
+# the batched matmul below depth 8 (its outputs are too narrow). Measured on the 2-core CPU.
+_IM2COL_CHANNELS_FIRST_BELOW = 2
+_COL2IM_CHANNELS_FIRST_BELOW = 8
 
 
 # ======================================================================================
@@ -83,6 +85,12 @@ def _interior(shape, layout):
     return (slice(None), *(slice(b, b + n) for n, (_, b, _) in zip(shape[1:-1], layout)), Ellipsis)
 
 
+def _cropped(xp, padded, shape, layout):
+    """The unpadded part of a padded gradient as a contiguous array: its consumers then stream it
+    instead of reading a strided view (that costs a pooling gradient more than this copy)."""
+    return xp.ascontiguousarray(padded[_interior(shape, layout)])
+
+
 def _sizes(value):
     """A host-memory shape vector as a list of ints."""
     return [int(v) for v in value.tolist()]
@@ -108,9 +116,9 @@ def _check_depth(ctx, x_shape, w_shape):
 # ======================================================================================
 def _im2col(xp, windows, x, window):
     """(patch matrix of `x`, layout, channels_first): [pixels, window * depth], or its transpose
-    [window * depth, pixels] for shallow inputs (see _SHALLOW)."""
+    [window * depth, pixels] for shallow inputs."""
     layout = windows.layout(x.shape[1:-1], window)
-    channels_first = x.shape[-1] < _SHALLOW
+    channels_first = x.shape[-1] < _IM2COL_CHANNELS_FIRST_BELOW
     view = windows.patches(xp, _padded(xp, x, layout), window, layout, channels_first)
     rows = math.prod(window) * x.shape[-1]
     return (view.reshape(rows, -1) if channels_first else view.reshape(-1, rows)), layout, channels_first
@@ -151,14 +159,14 @@ def _conv_backprop_input(ctx):
         _check_out_backprop(ctx, dy, _out_shape(sizes[0], layout, w.shape[-1]))
         flat_dy, flat_w = dy.reshape(-1, w.shape[-1]), w.reshape(-1, w.shape[-1])
         padded_shape = _padded_shape(sizes, layout)
-        if depth < _SHALLOW:
+        if depth < _COL2IM_CHANNELS_FIRST_BELOW:
             # Patch space channels-first, [*window, depth, batch, *output]: each offset's slice is
             # then a block of whole images, added into a channels-first gradient.
             patches = (flat_w @ flat_dy.T).reshape(*window, depth, *dy.shape[:-1])
             dx = xp.zeros((depth, *padded_shape[:-1]), dy.dtype)
             for offset, spatial in windows.offsets(window, layout):
                 dx[(slice(None), slice(None), *spatial)] += patches[offset]
-            return xp.moveaxis(dx[(slice(None), *_interior(sizes, layout))], 0, -1)
+            return xp.ascontiguousarray(xp.moveaxis(dx[(slice(None), *_interior(sizes, layout))], 0, -1))
         # One matmul batched over the window offsets gives [*window, batch, *output, depth]: each
         # offset's slice is then contiguous and the col2im additions stream through memory.
         by_offset = w.reshape(-1, depth, w.shape[-1]).transpose(0, 2, 1)
@@ -166,7 +174,7 @@ def _conv_backprop_input(ctx):
         dx = xp.zeros(padded_shape, dy.dtype)
         for offset, spatial in windows.offsets(window, layout):
             dx[(slice(None), *spatial)] += patches[offset]
-        return dx[_interior(sizes, layout)]
+        return _cropped(xp, dx, sizes, layout)
     return compute
 
 
@@ -228,7 +236,7 @@ def depthwise_backprop_input(ctx):
         dx = xp.zeros(_padded_shape(sizes, layout), dy.dtype)
         for offset, spatial in windows.offsets(window, layout):
             dx[(slice(None), *spatial)] += (dy * w[offset]).sum(axis=-1)
-        return dx[_interior(sizes, layout)]
+        return _cropped(xp, dx, sizes, layout)
     return compute
 
 
@@ -241,18 +249,14 @@ def _lowest(dtype):
     return -numpy.inf if dtype.kind == "f" else numpy.iinfo(dtype).min
 
 
-def _pool(xp, windows, padded, layout, combine):
-    """`combine` (maximum or add) over every window, one spatial dim at a time."""
-    out = padded
-    for axis, (k, s, (o, _, _)) in enumerate(zip(windows.ksize, windows.strides, layout), start=1):
-        slices = [tuple([slice(None)] * axis + [slice(j, j + (o - 1) * s + 1, s)]) for j in range(k)]
-        if k == 1:
-            out = out[slices[0]]
-            continue
-        reduced = combine(out[slices[0]], out[slices[1]])
-        for index in slices[2:]:
-            combine(reduced, out[index], out=reduced)
-        out = reduced
+def _pool(windows, padded, layout, combine):
+    """`combine` (maximum or add) over every window: one operation per window offset."""
+    views = [padded[(slice(None), *spatial)] for _, spatial in windows.offsets(windows.ksize, layout)]
+    if len(views) == 1:  # a 1x1 window: a copy, never a view that aliases the input
+        return views[0].copy()
+    out = combine(views[0], views[1])
+    for view in views[2:]:
+        combine(out, view, out=out)
     return out
 
 
@@ -276,7 +280,8 @@ def _first_max_hits(xp, windows, x, pooled):
 
 def _tiles_exactly(windows, padded_sizes, layout):
     """Whether the windows cover the padded input exactly once (stride == ksize, no leftovers)."""
-    return all(k == s and o * s == n for k, s, (o, _, _), n in zip(windows.ksize, windows.strides, layout, padded_sizes))
+    return all(k == s and o * s == n
+               for k, s, (o, _, _), n in zip(windows.ksize, windows.strides, layout, padded_sizes))
 
 
 @register_kernel("MaxPool", devices=_BOTH)
@@ -286,7 +291,7 @@ def max_pool(ctx):
 
     def compute(x):
         layout = windows.layout(x.shape[1:-1])
-        return _pool(xp, windows, _padded(xp, x, layout, _lowest(x.dtype)), layout, xp.maximum)
+        return _pool(windows, _padded(xp, x, layout, _lowest(x.dtype)), layout, xp.maximum)
     return compute
 
 
@@ -306,7 +311,7 @@ def max_pool_grad(ctx):
             dx = xp.zeros(shape, grad.dtype)
             for spatial, hit in _first_max_hits(xp, windows, orig_input, orig_output):
                 dx[(slice(None), *spatial)] += grad * hit
-        return dx[_interior(orig_input.shape, layout)]
+        return _cropped(xp, dx, orig_input.shape, layout)
     return compute
 
 
@@ -343,7 +348,7 @@ def avg_pool(ctx):
 
     def compute(x):
         scale, layout = _window_scale(xp, windows, x.shape[1:-1], x.dtype)
-        return _pool(xp, windows, _padded(xp, x, layout), layout, xp.add) * scale
+        return _pool(windows, _padded(xp, x, layout), layout, xp.add) * scale
     return compute
 
 
@@ -359,5 +364,5 @@ def avg_pool_grad(ctx):
         dx = xp.zeros(_padded_shape(sizes, layout), grad.dtype)
         for _, spatial in windows.offsets(windows.ksize, layout):
             dx[(slice(None), *spatial)] += share
-        return dx[_interior(sizes, layout)]
+        return _cropped(xp, dx, sizes, layout)
     return compute

@@ -47,7 +47,8 @@ def _windows(shape, layout, strides, dilations):
     """(batch, output position, index of its window in the padded input) for every output."""
     for n in range(shape[0]):
         for position in itertools.product(*(range(o) for o, _, _ in layout)):
-            index = tuple(slice(p * s, p * s + e, d) for p, s, d, (_, _, e) in zip(position, strides, dilations, layout))
+            index = tuple(slice(p * s, p * s + e, d)
+                          for p, s, d, (_, _, e) in zip(position, strides, dilations, layout))
             yield n, position, (n, *index)
 
 
@@ -172,19 +173,19 @@ def _case(op_type, name, makers, build, reference, dtypes=F32_F64):
 # ======================================================================================
 # Convolutions: each geometry checks the forward op and both backprop ops
 # ======================================================================================
-# (name, input shape, filter shape, spatial strides, padding, spatial dilations); input depths below
-# and above 4 take the kernels' channels-first and pixels-first patch layouts.
+# (name, input shape, filter shape, spatial strides, padding, spatial dilations). The input depths
+# (1, 2-7, 8+) take each of the kernels' patch layouts.
 _CONV2D = [
     ("SAME", (2, 5, 6, 3), (3, 3, 3, 2), (1, 1), "SAME", (1, 1)),
-    ("VALID-stride2", (2, 7, 6, 4), (3, 2, 4, 3), (2, 2), "VALID", (1, 1)),
+    ("VALID-stride2", (2, 7, 6, 1), (3, 2, 1, 3), (2, 2), "VALID", (1, 1)),
     ("SAME-stride2-odd-pad", (1, 6, 7, 2), (2, 3, 2, 2), (2, 3), "SAME", (1, 1)),
-    ("SAME-dilation2", (1, 7, 6, 5), (3, 2, 5, 2), (1, 1), "SAME", (2, 2)),
+    ("SAME-dilation2", (1, 7, 6, 8), (3, 2, 8, 2), (1, 1), "SAME", (2, 2)),
     ("VALID-dilation2", (1, 7, 8, 2), (2, 3, 2, 2), (1, 1), "VALID", (2, 3)),
     ("EXPLICIT", (1, 5, 5, 4), (3, 3, 4, 2), (2, 1), [(1, 2), (0, 1)], (1, 1)),
 ]
 _CONV3D = [
-    ("SAME", (1, 4, 5, 3, 2), (2, 3, 2, 2, 2), (1, 1, 1), "SAME", (1, 1, 1)),
-    ("VALID-stride2-dilation2", (1, 6, 5, 5, 4), (2, 2, 2, 4, 3), (2, 1, 2), "VALID", (1, 2, 1)),
+    ("SAME", (1, 4, 5, 3, 1), (2, 3, 2, 1, 2), (1, 1, 1), "SAME", (1, 1, 1)),
+    ("VALID-stride2-dilation2", (1, 6, 5, 5, 8), (2, 2, 2, 8, 3), (2, 1, 2), "VALID", (1, 2, 1)),
 ]
 _DEPTHWISE = [
     ("SAME", (2, 5, 6, 3), (3, 3, 3, 2), (1, 1), "SAME", (1, 1)),
@@ -253,7 +254,8 @@ _FUNCTION_CASES = [
     _case("DepthwiseConv2dNative", "separable_conv2d",
           [uniform((1, 5, 5, 2)), uniform((3, 3, 2, 2)), uniform((1, 1, 4, 3))],
           lambda x, d, p: tf.nn.separable_conv2d(x, d, p, [1, 1, 1, 1], "VALID"),
-          lambda x, d, p: conv_ref(conv_ref(x, d, (1, 1), "VALID", (1, 1), depthwise=True), p, (1, 1), "VALID", (1, 1))),
+          lambda x, d, p: conv_ref(conv_ref(x, d, (1, 1), "VALID", (1, 1), depthwise=True), p, (1, 1), "VALID",
+                                   (1, 1))),
 ]
 
 
@@ -297,12 +299,13 @@ def _pool_cases(suffix, configs):
 
 
 _POOL_CASES = _pool_cases("", _POOL2D) + _pool_cases("3D", _POOL3D) + [
-    OpCase("MaxPool", lambda x: tf.nn.max_pool(x, [1, 2, 2, 1], [1, 2, 2, 1], "SAME"), inputs_of(distinct((1, 3, 5, 2), 1)),
-           lambda x: pool_ref(x, (2, 2), (2, 2), "SAME", np.max), dtypes=(tf.int32, tf.int64, tf.float16),
-           name="MaxPool-integers"),
+    OpCase("MaxPool", lambda x: tf.nn.max_pool(x, [1, 2, 2, 1], [1, 2, 2, 1], "SAME"),
+           inputs_of(distinct((1, 3, 5, 2), 1)), lambda x: pool_ref(x, (2, 2), (2, 2), "SAME", np.max),
+           dtypes=(tf.int32, tf.int64, tf.float16), name="MaxPool-integers"),
     _case("MaxPool", "max_pool-ties", [lambda dtype, rng: np.zeros((1, 4, 4, 1), dtype.as_numpy_dtype)],
           lambda x: tf.nn.max_pool(x, 2, 2, "VALID"), lambda x: np.zeros((1, 2, 2, 1)), dtypes=(tf.float32,)),
-    _case("AvgPool", "avg_pool", [uniform((2, 5, 5, 3))], lambda x: tf.nn.avg_pool(x, [1, 3, 3, 1], [1, 2, 2, 1], "SAME"),
+    _case("AvgPool", "avg_pool", [uniform((2, 5, 5, 3))],
+          lambda x: tf.nn.avg_pool(x, [1, 3, 3, 1], [1, 2, 2, 1], "SAME"),
           lambda x: pool_ref(x, (3, 3), (2, 2), "SAME", np.mean), dtypes=(tf.float16, tf.float32)),
 ]
 

@@ -2,6 +2,8 @@
 output_shape, the graphs conv1d/atrous/separable/depthwise build, max-pool tie-breaking, SAME
 average pooling, static shapes against runtime shapes, and runtime shape errors. Expected values
 and messages are TF1's (checked against TensorFlow)."""
+import re
+
 import numpy as np
 import pytest
 
@@ -59,7 +61,9 @@ _W = (3, 3, 3, 4)
     (lambda x: tf.nn.conv3d(tf.ones([1, 4, 4, 4, 2]), tf.ones([2, 2, 2, 3, 3]), [1] * 5, "SAME"),
      "Dimensions must be equal, but are 2 and 3"),
     (lambda x: tf.nn.conv3d(tf.ones([1, 4, 4, 4, 2]), tf.ones([2, 2, 2, 2, 3]), [1] * 4, "SAME"),
-     "Conv3D requires the stride attribute to contain 5 values, but got: 4"),
+     "strides should be of length 1, 3 or 5 but was 4"),
+    (lambda x: apply_op("Conv3D", tf.ones([1, 4, 4, 4, 2]), tf.ones([2, 2, 2, 2, 3]), strides=[1] * 4,
+                        padding="SAME"), "Conv3D requires the stride attribute to contain 5 values, but got: 4"),
     (lambda x: tf.nn.conv3d(tf.ones([1, 4, 4, 4, 2]), tf.ones([2, 2, 2, 2, 3]), [2, 1, 1, 1, 1], "SAME"),
      "Current implementation does not yet support strides in the batch and depth dimensions."),
     (lambda x: tf.nn.max_pool(x, [1, 2, 2], [1, 2, 2, 1], "SAME"), "ksize should be of length 1, 2 or 4 but was 3"),
@@ -69,7 +73,8 @@ _W = (3, 3, 3, 4)
      "Current implementation does not yet support strides in the batch and depth dimensions."),
     (lambda x: tf.nn.max_pool(x, [1, 2, 2, 1], [1, 2, 2, 1], "FOO"),
      """Attr 'padding' of 'MaxPool' Op passed string 'FOO' not in: "SAME", "VALID"."""),
-    (lambda x: tf.nn.avg_pool(x, [1, 10, 2, 1], 1, "VALID"), "Negative dimension size caused by subtracting 10 from 9"),
+    (lambda x: tf.nn.avg_pool(x, [1, 10, 2, 1], 1, "VALID"),
+     "Negative dimension size caused by subtracting 10 from 9"),
     (lambda x: tf.nn.max_pool(x, [1, 0, 2, 1], 1, "VALID"), "ksize cannot be zero."),
     (lambda x: tf.nn.max_pool3d(x, 2, 2, "VALID"), "Shape must be rank 5 but is rank 4"),
     (lambda x: tf.nn.atrous_conv2d(x, tf.ones(_W), 0, "SAME"), "dilation_rate must be positive"),
@@ -82,17 +87,12 @@ _W = (3, 3, 3, 4)
      "stride should be of length 1, 1 or 3 but was 2"),
 ])
 def test_construction_errors_raise_value_error(build, message):
-    with pytest.raises(ValueError, match=_escaped(message)):
+    with pytest.raises(ValueError, match=re.escape(message)):
         build(_x())
 
 
-def _escaped(message):
-    import re
-    return re.escape(message)
-
-
 def test_dtype_errors_are_type_errors():
-    with pytest.raises(TypeError, match="does not match type float32"):
+    with pytest.raises(TypeError, match="does not match"):
         tf.nn.conv2d(_x(), tf.ones(_W, tf.float64), 1, "SAME")
     with pytest.raises(TypeError, match="not in list of allowed values"):
         tf.nn.conv2d(tf.ones([1, 3, 3, 1], tf.int32), tf.ones([1, 1, 1, 1], tf.int32), 1, "SAME")
@@ -198,7 +198,7 @@ def test_conv2d_transpose_output_shape_from_tensors():
     ((2, 4, 4, 4), [2, 8, 8, 5], "FOO", "padding must be either VALID or SAME: FOO"),
 ])
 def test_conv2d_transpose_argument_errors(value, output_shape, padding, message):
-    with pytest.raises(ValueError, match=_escaped(message)):
+    with pytest.raises(ValueError, match=re.escape(message)):
         tf.nn.conv2d_transpose(tf.ones(value), tf.ones([3, 3, 5, 4]), output_shape, [1, 2, 2, 1], padding)
 
 
@@ -280,11 +280,13 @@ def test_max_pool_padding_never_wins_over_negative_values():
 # ======================================================================================
 @pytest.mark.parametrize("build,static,fed", [
     (lambda x: tf.nn.conv2d(x, tf.ones([3, 3, 3, 4]), [1, 2, 2, 1], "SAME"), [None, None, 5, 4], (2, 7, 9, 3)),
-    (lambda x: tf.nn.conv2d(x, tf.ones([3, 2, 3, 4]), 3, "VALID", dilations=2), [None, None, 2, 4], (1, 8, 9, 3)),
-    (lambda x: tf.nn.depthwise_conv2d(x, tf.ones([3, 3, 3, 2]), [1, 2, 2, 1], "VALID"), [None, None, 4, 6], (2, 7, 9, 3)),
+    (lambda x: tf.nn.conv2d(x, tf.ones([3, 2, 3, 4]), 3, "VALID", dilations=2), [None, None, 3, 4], (1, 8, 9, 3)),
+    (lambda x: tf.nn.depthwise_conv2d(x, tf.ones([3, 3, 3, 2]), [1, 2, 2, 1], "VALID"), [None, None, 4, 6],
+     (2, 7, 9, 3)),
     (lambda x: tf.nn.max_pool(x, [1, 3, 2, 1], [1, 2, 2, 1], "SAME"), [None, None, 5, 3], (2, 5, 9, 3)),
     (lambda x: tf.nn.avg_pool(x, 3, 2, "VALID"), [None, None, 4, 3], (1, 6, 9, 3)),
-    (lambda x: tf.gradients(tf.nn.conv2d(x, tf.ones([3, 3, 3, 4]), 2, "SAME"), x)[0], [None, None, 9, 3], (2, 7, 9, 3)),
+    (lambda x: tf.gradients(tf.nn.conv2d(x, tf.ones([3, 3, 3, 4]), 2, "SAME"), x)[0], [None, None, 9, 3],
+     (2, 7, 9, 3)),
     (lambda x: tf.gradients(tf.nn.max_pool(x, 3, 2, "SAME"), x)[0], [None, None, 9, 3], (1, 5, 9, 3)),
 ])
 def test_static_shape_agrees_with_runtime(build, static, fed):

@@ -413,12 +413,15 @@ def test_concurrent_steps_lose_no_update(use_locking):
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
 
+        start = threading.Barrier(4)
+
         def steps():
-            for _ in range(200):
+            start.wait()
+            for _ in range(1000):
                 sess.run(train)
         threads = [threading.Thread(target=steps) for _ in range(4)]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
-        np.testing.assert_array_equal(sess.run(w), np.full(1000, -400.0, np.float32))
+        np.testing.assert_array_equal(sess.run(w), np.full(1000, -2000.0, np.float32))
