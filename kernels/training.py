@@ -55,9 +55,8 @@ def _writable(ref, op, xp):
 
 
 def _locks_in_order(refs):
-    """The locks of the given storages, in one global order (as TF orders its mutexes)."""
-    if len(refs) == 1:
-        return [refs[0].lock]
+    """The locks of the given storages, in one global order (as TF orders its mutexes), so two
+    updates of the same variables never wait on each other in a cycle."""
     return [ref.lock for ref in sorted(set(refs), key=id)]
 
 
@@ -112,7 +111,7 @@ def _training_kernel(op_type, rule):
                 ref.value = array[()]
 
         def compute(*inputs):
-            if num_refs == 1:
+            if num_refs == 1:  # the common case (SGD), without sorting
                 with inputs[0].lock:
                     apply(inputs)
                 return inputs[0]
@@ -264,7 +263,11 @@ def _ftrl_rule(xp, attr, shrinkage):
     return update
 
 
-register_kernel("ApplyFtrl", devices=_BOTH)(
-    _training_kernel("ApplyFtrl", lambda xp, attr: _ftrl_rule(xp, attr, shrinkage=False)))
-register_kernel("ApplyFtrlV2", devices=_BOTH)(
-    _training_kernel("ApplyFtrlV2", lambda xp, attr: _ftrl_rule(xp, attr, shrinkage=True)))
+@_register("ApplyFtrl")
+def _ftrl(xp, attr):
+    return _ftrl_rule(xp, attr, shrinkage=False)
+
+
+@_register("ApplyFtrlV2")
+def _ftrl_v2(xp, attr):
+    return _ftrl_rule(xp, attr, shrinkage=True)

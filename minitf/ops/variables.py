@@ -12,6 +12,9 @@ from minitf.ops.constant_op import convert_to_tensor, register_tensor_conversion
 class Variable:
     """TF1 `tf.Variable`: VariableV2 `x`, `x/initial_value`, `x/Assign` and the snapshot `x/read`."""
 
+    # Makes NumPy defer to our reflected operators for `ndarray * variable`.
+    __array_priority__ = 100
+
     def __init__(self, initial_value=None, trainable=True, collections=None, validate_shape=True,
                  caching_device=None, name=None, variable_def=None, dtype=None, expected_shape=None,
                  import_scope=None, constraint=None, use_resource=None, synchronization=None,

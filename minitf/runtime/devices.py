@@ -1,4 +1,8 @@
 """Local devices a session places ops on: CPU devices backed by NumPy (GPU devices come with CuPy)."""
+import ctypes
+import ctypes.util
+import sys
+
 import numpy
 
 from minitf.framework.device_spec import DeviceSpec
@@ -26,6 +30,24 @@ class Device:
 
     def __repr__(self):
         return f"Device({self.name})"
+
+
+def _keep_freed_buffers_in_the_heap():
+    """Stops glibc from returning every large freed array to the OS (its default for blocks over
+    128 KiB up to 32 MiB): a training step frees and re-allocates the same tensor sizes every
+    time, and fresh mappings cost a page fault per 4 KiB. TF's own allocators cache buffers the
+    same way. The setting is process-wide and only affects glibc's malloc."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.mallopt(-3, 32 * 1024 * 1024)   # M_MMAP_THRESHOLD: glibc's maximum
+        libc.mallopt(-1, 256 * 1024 * 1024)  # M_TRIM_THRESHOLD: keep up to 256 MiB of free heap
+    except (OSError, AttributeError):
+        pass
+
+
+_keep_freed_buffers_in_the_heap()
 
 
 def local_devices(config=None):

@@ -220,7 +220,8 @@ def _fetch_value(value, tensor):
     if kind is np.ndarray:
         if value.ndim == 0:
             return value[()]
-        return value if value.flags.writeable else value.copy()
+        # A copy, as TF1 returns: the array may be a variable's storage, updated in place later.
+        return value.copy()
     if isinstance(value, np.generic):
         return value
     if hasattr(value, "value") and tensor.dtype.is_ref_dtype:  # a variable's storage

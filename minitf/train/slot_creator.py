@@ -43,6 +43,7 @@ def create_slot_with_initializer(primary, initializer, shape, dtype, name, coloc
 
 def create_zeros_slot(primary, name, dtype=None, colocate_with_primary=True):
     """TF1 `slot_creator.create_zeros_slot`: a slot of zeros shaped like `primary`."""
+    del colocate_with_primary
     return create_filled_slot(primary, 0, name, dtype, "zeros")
 
 

@@ -328,18 +328,38 @@ def test_hyperparameters_may_be_callables_and_float64_tensors():
 # ======================================================================================
 # In-place updates
 # ======================================================================================
-def test_updates_are_in_place_unless_someone_holds_the_array():
+def test_a_fetched_value_does_not_change_with_later_steps():
     w, _, loss = _problem()
-    optimizer = tf.train.AdamOptimizer(0.1)
-    update = optimizer.minimize(loss, var_list=[w]).control_inputs[0]  # ApplyAdam, whose output is w's ref
+    train = tf.train.AdamOptimizer(0.1).minimize(loss, var_list=[w])
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
-        held = sess.run(w)
-        first = sess.run(update.outputs[0])
-        np.testing.assert_array_equal(held, W0.astype(np.float32))  # the fetched array did not change
-        first_id = id(first)
-        del first
-        assert id(sess.run(update.outputs[0])) == first_id  # nothing else held it: updated in place
+        before = sess.run(w)
+        sess.run(train)
+        after = sess.run(w)
+        sess.run(train)
+        np.testing.assert_array_equal(before, W0.astype(np.float32))
+        assert not np.array_equal(after, sess.run(w))
+        assert not np.array_equal(before, after)
+
+
+def test_kernels_update_in_place_unless_someone_holds_the_array():
+    from minitf.kernels.state import VariableStorage
+    from minitf.runtime.devices import Device
+    from minitf.runtime.kernel_registry import KernelContext, find_kernel
+    var = tf.Variable(np.zeros(3, np.float32))
+    op = tf.train.MomentumOptimizer(0.5, 0.9).minimize(var * 1.0, var_list=[var]).control_inputs[0]
+    compute = find_kernel(op, "CPU")(KernelContext(op, Device("CPU", 0, np), None, None))
+    storages = [VariableStorage(name) for name in ("var", "accum")]
+    for storage in storages:
+        storage.value = np.ones(3, np.float32)
+    arrays = [id(storage.value) for storage in storages]
+    compute(*storages, np.float32(0.5), np.full(3, 2.0, np.float32), np.float32(0.9))
+    assert [id(storage.value) for storage in storages] == arrays  # nobody else held them
+    held = storages[0].value
+    compute(*storages, np.float32(0.5), np.full(3, 2.0, np.float32), np.float32(0.9))
+    assert storages[0].value is not held and id(storages[1].value) == arrays[1]
+    np.testing.assert_allclose(held, 1 - 0.5 * 2.9, rtol=1e-6)  # the holder's array kept the first step's value
+    np.testing.assert_allclose(storages[0].value, 1 - 0.5 * 2.9 - 0.5 * (2.9 * 0.9 + 2.0), rtol=1e-6)
 
 
 def test_use_locking_updates_under_the_variables_locks():
