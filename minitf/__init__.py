@@ -35,7 +35,7 @@ from minitf.ops.variable_scope import *  # noqa: F401,F403
 from minitf.ops.init_ops import *  # noqa: F401,F403
 from minitf.ops import array_grad as _array_grad, control_flow_grad as _control_flow_grad, \
     conv_grad as _conv_grad, math_grad as _math_grad, nn_grad as _nn_grad  # noqa: F401 - gradients
-from minitf import nn, train, layers, contrib  # noqa: F401,E402 - TF1's sub-namespaces
+from minitf import nn, train, layers, contrib, summary  # noqa: F401,E402 - TF1's sub-namespaces
 
 from minitf.runtime.session import Session, InteractiveSession, get_default_session
 

@@ -74,8 +74,12 @@ def _maybe_dead_ops(steps):
     return maybe_dead_ops, maybe_dead_tensors
 
 
-def compile_program(steps, feed_tensors, fetch_tensors):
-    """Returns `program(feed_values) -> list of fetched values` for the (op, device, kernel) steps."""
+def compile_program(steps, feed_tensors, fetch_tensors, trace=False):
+    """Returns `program(feed_values) -> list of fetched values` for the (op, device, kernel) steps.
+
+    With `trace`, every step is bracketed by `_trace.begin(i)` / `_trace.end(i, *outputs)` calls
+    on the StepTracer passed to the program (a separate program: untraced runs pay nothing).
+    """
     names = _Names()
     # The module name lets kernels/__init__.py's warning filter cover the inlined operators.
     namespace = {"__name__": "minitf.plan", "DEAD": DEAD, "_deref": deref}
@@ -90,7 +94,7 @@ def compile_program(steps, feed_tensors, fetch_tensors):
     for tensor in fetch_tensors:
         last_use[tensor] = len(steps)
 
-    args = ", ".join(f"f{i}" for i in range(len(feed_tensors)))
+    args = ", ".join([f"f{i}" for i in range(len(feed_tensors))] + (["_trace"] if trace else []))
     lines = [f"def step({args}):"]
     line_ops = {}
     for index, (op, device, kernel) in enumerate(steps):
@@ -126,6 +130,9 @@ def compile_program(steps, feed_tensors, fetch_tensors):
             body = [f"{target} = {call}" if target else call]
         if op in maybe_dead:
             body = _guarded(op, index, call_args, targets, body, dead_tensors, maybe_dead, expression)
+        if trace:
+            outputs = ", ".join(t for t in targets if t != "_")
+            body = [f"_trace.begin({index})"] + body + [f"_trace.end({index}{', ' if outputs else ''}{outputs})"]
         for statement in body:
             lines.append("    " + statement)
             line_ops[len(lines)] = op
@@ -195,9 +202,9 @@ class _Program:
         self._line_ops = line_ops
         self.source = source
 
-    def __call__(self, feed_values):
+    def __call__(self, feed_values, *extra):
         try:
-            return self._function(*feed_values)
+            return self._function(*feed_values, *extra)
         except errors.OpError as e:
             if e.op is None:
                 raise type(e)(e.node_def, self._failed_op(e), e.message) from None

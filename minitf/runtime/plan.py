@@ -9,6 +9,7 @@ that; this is where minitf saves TF1's per-call overhead. Building one:
 """
 from minitf.framework import errors
 from minitf.runtime import codegen
+from minitf.runtime.step_stats import StepTracer
 
 
 def needed_ops(fetch_tensors, target_ops, fed_tensors):
@@ -68,7 +69,20 @@ class Plan:
         placed = [(op, session._placer.place(op)) for op in order]
         steps = [(op, device, session._kernel_for(op, device)) for op, device in placed]
         self.ops = order
+        self._steps = steps
         self.program = codegen.compile_program(steps, self.feed_tensors, self.fetch_tensors)
+        self._traced_program = None
 
     def run(self, feed_values):
         return self.program(feed_values)
+
+    def run_traced(self, feed_values, run_metadata):
+        """Runs the traced variant of the program and adds its StepStats to `run_metadata`."""
+        if self._traced_program is None:
+            self._traced_program = codegen.compile_program(self._steps, self.feed_tensors,
+                                                           self.fetch_tensors, trace=True)
+        tracer = StepTracer(self._steps)
+        try:
+            return self._traced_program(feed_values, tracer)
+        finally:
+            tracer.fill(run_metadata)

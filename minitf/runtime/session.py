@@ -93,6 +93,8 @@ class BaseSession:
         plan = self._plans.get(key)
         if plan is None:
             plan = self._compile(key)
+        if options is not None and run_metadata is not None and options.trace_level:
+            return mapper.build(plan.run_traced(feed_values, run_metadata))
         return mapper.build(plan.run(feed_values))
 
     def make_callable(self, fetches, feed_list=None, accept_options=False):
@@ -213,6 +215,10 @@ class FetchingPlan(Plan):
     def run(self, feed_values):
         return [_fetch_value(value, tensor) for value, tensor in
                 zip(self.program(feed_values), self.fetch_tensors)]
+
+    def run_traced(self, feed_values, run_metadata):
+        return [_fetch_value(value, tensor) for value, tensor in
+                zip(super().run_traced(feed_values, run_metadata), self.fetch_tensors)]
 
 
 def _fetch_value(value, tensor):
