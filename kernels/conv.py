@@ -171,11 +171,29 @@ def _conv_backprop_input(ctx):
         # offset's slice is then contiguous and the col2im additions stream through memory.
         by_offset = w.reshape(-1, depth, w.shape[-1]).transpose(0, 2, 1)
         patches = xp.matmul(flat_dy, by_offset).reshape(*window, *dy.shape[:-1], depth)
-        dx = xp.zeros(padded_shape, dy.dtype)
-        for offset, spatial in windows.offsets(window, layout):
-            dx[(slice(None), *spatial)] += patches[offset]
-        return _cropped(xp, dx, sizes, layout)
+        # Fold straight into the unpadded gradient, each offset clipped to the input: no padded
+        # buffer to zero and crop afterwards.
+        dx = xp.zeros(sizes, dy.dtype)
+        for offset, (target, source) in _clipped_offsets(windows, window, layout, sizes[1:-1]):
+            dx[(slice(None), *target)] += patches[offset][(slice(None), *source)]
+        return dx
     return compute
+
+
+def _clipped_offsets(windows, window, layout, sizes):
+    """Yields (window offset, (input slices, output slices)): the outputs whose window element at
+    that offset lands inside the unpadded input, and where. Offsets that only meet padding are left out."""
+    for offset in itertools.product(*map(range, window)):
+        target, source = [], []
+        for k, d, s, (o, before, _), n in zip(offset, windows.dilations, windows.strides, layout, sizes):
+            start = k * d - before  # input position of output 0's element at this offset
+            first, last = max(0, -(start // s)), min(o - 1, (n - 1 - start) // s)
+            if first > last:
+                break
+            target.append(slice(start + first * s, start + last * s + 1, s))
+            source.append(slice(first, last + 1))
+        else:
+            yield offset, (tuple(target), tuple(source))
 
 
 for _op_type in ("Conv2D", "Conv3D"):
@@ -295,6 +313,28 @@ def max_pool(ctx):
     return compute
 
 
+def _max_pool_grad_tiled(xp, ksize, x, pooled, grad):
+    """MaxPoolGrad when the windows tile the unpadded input exactly (2x2 pooling, stride 2, even
+    sizes): the input reshapes to [batch, out1, k1, out2, k2, ..., depth], so one broadcast compare
+    against the pooled output finds every max, a cascade over the window offsets keeps each window's
+    first (row-major) one, as TF does, and one broadcast multiply routes the gradient. The full-size
+    passes stream memory, where strided per-offset arithmetic pays a loop per channel vector."""
+    outputs = pooled.shape[1:-1]
+    split = (x.shape[0], *(v for o, k in zip(outputs, ksize) for v in (o, k)), x.shape[-1])
+    expanded = (x.shape[0], *(v for o in outputs for v in (o, 1)), x.shape[-1])
+    hits = x.reshape(split) == pooled.reshape(expanded)
+    offsets = [(slice(None), *(v for k in offset for v in (slice(None), k)))
+               for offset in itertools.product(*map(range, ksize))]
+    claimed = hits[offsets[0]].copy()
+    for position, offset in enumerate(offsets[1:], start=2):
+        hit = hits[offset]
+        xp.greater(hit, claimed, out=hit)  # hit and not yet claimed
+        if position < len(offsets):
+            xp.logical_or(claimed, hit, out=claimed)
+    routed = hits.astype(grad.dtype)  # float * float: no casting loop inside the multiply
+    return xp.multiply(routed, grad.reshape(expanded), out=routed).reshape(x.shape)
+
+
 @register_kernel("MaxPoolGrad", devices=_BOTH)
 @register_kernel("MaxPool3DGrad", devices=_BOTH)
 def max_pool_grad(ctx):
@@ -303,6 +343,8 @@ def max_pool_grad(ctx):
     def compute(orig_input, orig_output, grad):
         layout = windows.layout(orig_input.shape[1:-1])
         shape = _padded_shape(orig_input.shape, layout)
+        if shape == tuple(orig_input.shape) and _tiles_exactly(windows, shape[1:-1], layout):
+            return _max_pool_grad_tiled(xp, windows.ksize, orig_input, orig_output, grad)
         if _tiles_exactly(windows, shape[1:-1], layout):  # each element in one window: write, no adds
             dx = xp.empty(shape, grad.dtype)
             for spatial, hit in _first_max_hits(xp, windows, orig_input, orig_output):

@@ -49,7 +49,23 @@ def _elementwise(function):
 # ======================================================================================
 # Plain ufunc compositions keep NumPy scalars scalars and are registered without a wrapper.
 _kernel("Relu")(lambda ctx: lambda x: ctx.xp.maximum(x, 0))
-_kernel("ReluGrad")(lambda ctx: lambda gradients, features: gradients * (features > 0))
+
+
+@_kernel("ReluGrad")
+def relu_grad(ctx):
+    """gradients * (features > 0), with the mask written straight into the output buffer: no bool
+    temporary and one pass fewer over memory (the CNN benchmark's largest elementwise op)."""
+    xp = ctx.xp
+
+    def compute(gradients, features):
+        if gradients.ndim == 0 or gradients.shape != features.shape:
+            return gradients * (features > 0)
+        out = xp.empty(gradients.shape, gradients.dtype)
+        xp.greater(features, 0, out=out)
+        return xp.multiply(out, gradients, out=out)
+    return compute
+
+
 _kernel("Relu6")(lambda ctx: lambda x: ctx.xp.minimum(ctx.xp.maximum(x, 0), 6))
 _kernel("Relu6Grad")(lambda ctx: lambda gradients, features: gradients * ((features > 0) & (features < 6)))
 _kernel("Softplus")(lambda ctx: lambda x: ctx.xp.logaddexp(x, 0))  # log(1 + e^x) without overflow

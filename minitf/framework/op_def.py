@@ -64,7 +64,8 @@ class ArgSpec:
 class OpDef:
     """Everything the graph needs to know about an op type, in one place."""
 
-    def __init__(self, name, inputs, outputs, attrs, shape_fn, stateful, differentiable, ref_inputs):
+    def __init__(self, name, inputs, outputs, attrs, shape_fn, stateful, differentiable, ref_inputs,
+                 blocking=False):
         self.name = name
         self.inputs = [ArgSpec(a) for a in inputs]
         self.outputs = [ArgSpec(a) for a in outputs]
@@ -72,6 +73,9 @@ class OpDef:
         self.shape_fn = shape_fn
         self.is_stateful = stateful
         self.differentiable = differentiable
+        # Blocking ops (queue dequeue, reader read) may wait on other threads: plans holding one
+        # run on the dependency-counting executor, with cancellation and deadlines.
+        self.blocking = blocking
         self.gradient = None  # set by ops/*_grad.py through register_gradient
 
     def output_dtypes(self, attrs):
@@ -98,13 +102,14 @@ _REGISTRY = {}
 
 
 def define_op(name, inputs=(), outputs=(), attrs=None, shape=None, stateful=False,
-              differentiable=True, ref_inputs=()):
+              differentiable=True, ref_inputs=(), blocking=False):
     """Declares op type `name` (TF op type names: "MatMul", "VariableV2", ...)."""
     if name in _REGISTRY:
         raise ValueError(f"Op type {name!r} is already defined")
     if shape is None:
         raise ValueError(f"Op type {name!r} needs a shape function")
-    op_def = OpDef(name, inputs, outputs, attrs or {}, shape, stateful, differentiable, ref_inputs)
+    op_def = OpDef(name, inputs, outputs, attrs or {}, shape, stateful or blocking, differentiable,
+                   ref_inputs, blocking)
     _REGISTRY[name] = op_def
     return op_def
 

@@ -107,7 +107,7 @@ def compile_program(steps, feed_tensors, fetch_tensors, trace=False):
         call_args = []
         for position, tensor in enumerate(op.inputs):
             arg = expression[tensor]
-            if tensor.dtype.is_ref_dtype and not op.op_def.inputs[_arg_index(op, position)].is_ref:
+            if tensor.dtype.is_ref_dtype and not op.op_def.inputs[arg_index(op, position)].is_ref:
                 arg = f"_deref({arg})"
             call_args.append(arg)
         # Feeds and step outputs are locals (f*, v*); constants (c*) stay bound for the next run.
@@ -153,13 +153,13 @@ def compile_program(steps, feed_tensors, fetch_tensors, trace=False):
     return _Program(namespace["step"], line_ops, source)
 
 
-def _arg_index(op, position):
+def arg_index(op, position):
     """Which signature argument flat input `position` belongs to."""
     count = 0
-    for arg_index, arg in enumerate(op.op_def.inputs):
+    for index, arg in enumerate(op.op_def.inputs):
         width = len(arg.dtypes(op._attrs)) if arg.is_list(op.op_def) else 1
         if position < count + width:
-            return arg_index
+            return index
         count += width
     raise IndexError(position)
 

@@ -9,6 +9,8 @@ that; this is where minitf saves TF1's per-call overhead. Building one:
 """
 from minitf.framework import errors
 from minitf.runtime import codegen
+from minitf.runtime.cancellation import current_step
+from minitf.runtime.parallel_executor import ParallelProgram
 from minitf.runtime.step_stats import StepTracer
 
 
@@ -70,14 +72,22 @@ class Plan:
         steps = [(op, device, session._kernel_for(op, device)) for op, device in placed]
         self.ops = order
         self._steps = steps
-        self.program = codegen.compile_program(steps, self.feed_tensors, self.fetch_tensors)
         self._traced_program = None
+        self.blocking = any(op.op_def.blocking for op in order)
+        if self.blocking:
+            parallel = ParallelProgram(steps, self.feed_tensors, self.fetch_tensors)
+            self.program = lambda feed_values: parallel(feed_values, current_step(), session._blocking_pool)
+        else:
+            self.program = codegen.compile_program(steps, self.feed_tensors, self.fetch_tensors)
 
     def run(self, feed_values):
         return self.program(feed_values)
 
     def run_traced(self, feed_values, run_metadata):
-        """Runs the traced variant of the program and adds its StepStats to `run_metadata`."""
+        """Runs the traced variant of the program and adds its StepStats to `run_metadata`
+        (plans with blocking ops run untraced: their steps interleave across threads)."""
+        if self.blocking:
+            return self.program(feed_values)
         if self._traced_program is None:
             self._traced_program = codegen.compile_program(self._steps, self.feed_tensors,
                                                            self.fetch_tensors, trace=True)

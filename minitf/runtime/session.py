@@ -1,5 +1,7 @@
 """TF1's `tf.Session` and `tf.InteractiveSession`: run fetches with feeds through cached plans."""
+import concurrent.futures
 import threading
+import time
 
 import numpy as np
 
@@ -7,6 +9,7 @@ from minitf.framework import dtypes, errors, tensor_util
 from minitf.framework.default_graph import get_default_graph
 from minitf.framework.default_stack import DefaultStack
 from minitf.framework.tensor import Tensor
+from minitf.runtime.cancellation import CancellationManager, StepContext, running_step
 from minitf.runtime.devices import local_devices
 from minitf.runtime.fetch import FetchMapper
 from minitf.runtime.kernel_registry import KernelContext, find_kernel
@@ -57,6 +60,9 @@ class BaseSession:
         self._kernels = {}
         self._plans = {}
         self._plans_version = self._graph.version
+        self._cancellation = CancellationManager()
+        self._pool = None
+        self._operation_timeout_ms = config.operation_timeout_in_ms if config is not None else 0
         self._fetch_mappers = {}
         self._feed_specs = {}
         self._context_stack = []
@@ -93,9 +99,34 @@ class BaseSession:
         plan = self._plans.get(key)
         if plan is None:
             plan = self._compile(key)
+        timeout_ms = (options.timeout_in_ms if options is not None else 0) or self._operation_timeout_ms
+        if plan.blocking or timeout_ms > 0:
+            return mapper.build(self._run_step(plan, feed_values, options, run_metadata, timeout_ms))
         if options is not None and run_metadata is not None and options.trace_level:
             return mapper.build(plan.run_traced(feed_values, run_metadata))
         return mapper.build(plan.run(feed_values))
+
+    def _run_step(self, plan, feed_values, options, run_metadata, timeout_ms):
+        """Runs a plan with a step context: blocking ops in it can be cancelled by close() and
+        end at the step's deadline."""
+        deadline = time.monotonic() + timeout_ms / 1000.0 if timeout_ms > 0 else None
+        step = StepContext(CancellationManager(parent=self._cancellation), deadline)
+        try:
+            with running_step(step):
+                if options is not None and run_metadata is not None and options.trace_level:
+                    return plan.run_traced(feed_values, run_metadata)
+                return plan.run(feed_values)
+        finally:
+            step.cancellation.detach()
+
+    @property
+    def _blocking_pool(self):
+        """Threads for the blocking ops of running steps (created on first use)."""
+        with self._lock:
+            if self._pool is None:
+                self._pool = concurrent.futures.ThreadPoolExecutor(
+                    max_workers=64, thread_name_prefix="minitf-blocking-op")
+            return self._pool
 
     def make_callable(self, fetches, feed_list=None, accept_options=False):
         """TF1 `Session.make_callable`: a function running `fetches` with positional feed values."""
@@ -181,6 +212,9 @@ class BaseSession:
             if self._closed:
                 return
             self._closed = True
+            self._cancellation.cancel()  # frees every thread blocked in a queue or reader
+            if self._pool is not None:
+                self._pool.shutdown(wait=False)
             self._plans = {}
             self._kernels = {}
             self._resources.clear()

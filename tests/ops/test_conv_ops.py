@@ -315,3 +315,63 @@ def test_depth_mismatch_known_only_at_run_time_is_invalid_argument():
     y = tf.nn.conv2d(x, tf.ones([3, 3, 3, 4]), 1, "SAME")
     with pytest.raises(tf.errors.InvalidArgumentError, match="input and filter must have the same depth: 2 vs 3"):
         _run(y, {x: np.ones((1, 4, 4, 2), np.float32)})
+
+
+# ======================================================================================
+# Kernel fast paths against naive NumPy loops
+# ======================================================================================
+def _first_max_grad(x, grad, ksize, strides):
+    """MaxPoolGrad by one loop per window (VALID): each output's gradient goes to its window's
+    first (row-major) max."""
+    dx = np.zeros_like(x)
+    for n in range(x.shape[0]):
+        for c in range(x.shape[-1]):
+            for out in np.ndindex(*grad.shape[1:-1]):
+                corner = [o * s for o, s in zip(out, strides)]
+                window = x[(n, *(slice(a, a + k) for a, k in zip(corner, ksize)), c)]
+                first = np.unravel_index(np.argmax(window), window.shape)
+                dx[(n, *(a + f for a, f in zip(corner, first)), c)] += grad[(n, *out, c)]
+    return dx
+
+
+@pytest.mark.parametrize("pool,shape,ksize,strides", [
+    (tf.nn.max_pool, (2, 6, 8, 3), (2, 2), (2, 2)),      # windows tile the input: the tiled path
+    (tf.nn.max_pool, (2, 6, 9, 3), (3, 3), (3, 3)),
+    (tf.nn.max_pool, (2, 7, 7, 3), (2, 2), (2, 2)),      # a leftover row and column: general path
+    (tf.nn.max_pool3d, (2, 4, 4, 6, 2), (2, 2, 2), (2, 2, 2)),
+])
+def test_max_pool_grad_matches_first_max_loop_with_many_ties(pool, shape, ksize, strides):
+    rng = np.random.default_rng(3)
+    values = rng.integers(0, 3, shape).astype(np.float32)  # small integers: most windows tie
+    x = tf.constant(values)
+    pooled = pool(x, ksize, strides, "VALID")
+    grad = rng.standard_normal(pooled.shape.as_list()).astype(np.float32)
+    dx = tf.gradients(pooled, x, tf.constant(grad))[0]
+    np.testing.assert_array_equal(_run(dx), _first_max_grad(values, grad, ksize, strides))
+
+
+def _conv2d_input_grad(x_shape, w, grad, stride, dilation, padding):
+    """Conv2DBackpropInput by scattering each output pixel's contribution through every filter tap."""
+    window = [(k - 1) * dilation + 1 for k in w.shape[:2]]
+    before = [max((o - 1) * stride + k - n, 0) // 2 if padding == "SAME" else 0
+              for o, k, n in zip(grad.shape[1:3], window, x_shape[1:3])]
+    padded = np.zeros((x_shape[0], *(max(b + n, (o - 1) * stride + k) for b, n, o, k in
+                                      zip(before, x_shape[1:3], grad.shape[1:3], window)), x_shape[3]))
+    for oh, ow, i, j in np.ndindex(*grad.shape[1:3], *w.shape[:2]):
+        padded[:, oh * stride + i * dilation, ow * stride + j * dilation] += grad[:, oh, ow] @ w[i, j].T
+    return padded[:, before[0]:before[0] + x_shape[1], before[1]:before[1] + x_shape[2]]
+
+
+@pytest.mark.parametrize("stride,dilation,padding", [
+    (1, 1, "SAME"), (2, 1, "SAME"), (3, 1, "SAME"), (2, 1, "VALID"), (3, 1, "VALID"), (1, 2, "SAME"), (1, 2, "VALID"),
+])
+@pytest.mark.parametrize("depth", [3, 9])  # channels-first fold below depth 8, clipped per-offset fold above
+def test_conv2d_input_gradient_matches_scatter_loop(stride, dilation, padding, depth):
+    rng = np.random.default_rng(5)
+    x_shape, w = (2, 7, 8, depth), rng.standard_normal((3, 2, depth, 4))
+    x = tf.constant(np.zeros(x_shape))
+    y = tf.nn.conv2d(x, tf.constant(w), stride, padding, dilations=dilation)
+    grad = rng.standard_normal(y.shape.as_list())
+    dx = tf.gradients(y, x, tf.constant(grad))[0]
+    np.testing.assert_allclose(_run(dx), _conv2d_input_grad(x_shape, w, grad, stride, dilation, padding),
+                               rtol=1e-10, atol=1e-12)

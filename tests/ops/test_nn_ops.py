@@ -363,3 +363,25 @@ def test_scalar_activations_stay_numpy_scalars():
                    tf.nn.l2_loss(3.0)):
         value = _kernel_for(tensor)(np.float32(-2.0))
         assert isinstance(value, np.float32), (tensor.op.type, type(value))
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_relu_grad_masks_where_features_are_positive(dtype):
+    features = np.array([[-2, 0, 3], [5, -1, 0]], dtype)
+    gradients = np.array([[7, 8, 9], [10, 11, 12]], dtype)
+    op = tf.nn.relu(tf.constant(features))
+    compute = _kernel_for(tf.gradients(op, op.op.inputs[0])[0])
+    value = compute(gradients, features)
+    assert value.dtype == dtype
+    np.testing.assert_array_equal(value, [[0, 0, 9], [10, 0, 0]])
+    assert isinstance(compute(dtype(4), dtype(1)), dtype) and compute(dtype(4), dtype(-1)) == 0
+
+
+@pytest.mark.parametrize("axes,keepdims", [([0, 1, 2], False), ([2, 0, 1], True), ([-4, -3, -2], False)])
+def test_bias_gradient_sum_over_leading_axes_matches_float64(axes, keepdims):
+    """Summing the leading axes of a large float32 array goes through a matrix-vector product."""
+    values = np.random.default_rng(1).standard_normal((16, 24, 24, 5)).astype(np.float32)
+    total = _run(tf.reduce_sum(tf.constant(values), axes, keepdims=keepdims))
+    expected = values.astype(np.float64).sum(axis=(0, 1, 2), keepdims=keepdims)
+    assert total.dtype == np.float32 and total.shape == expected.shape
+    np.testing.assert_allclose(total, expected, rtol=1e-4, atol=1e-3)
