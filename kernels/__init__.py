@@ -9,6 +9,6 @@ import warnings
 # run under the module name "minitf.plan".
 warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"minitf\.(kernels|plan)")
 
-from minitf.kernels import (array, control, conv, gradient, io, math, nn, random, state,  # noqa: E402,F401
-                            summary, training)
+from minitf.kernels import (array, control, conv, data_flow, gradient, io, math, nn,  # noqa: E402,F401
+                            parsing, random, reader, state, summary, training)
 from minitf.kernels.cpu import script  # noqa: E402,F401

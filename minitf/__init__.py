@@ -32,10 +32,13 @@ from minitf.ops.variables import (Variable, global_variables, all_variables, loc
 from minitf.ops.control_flow_ops import no_op, group, tuple, cond, with_dependencies
 from minitf.ops.gradients_impl import gradients, stop_gradient
 from minitf.ops.variable_scope import *  # noqa: F401,F403
+from minitf.ops.data_flow_ops import *  # noqa: F401,F403
+from minitf.ops.reader_ops import *  # noqa: F401,F403
+from minitf.ops.parsing_ops import *  # noqa: F401,F403
 from minitf.ops.init_ops import *  # noqa: F401,F403
 from minitf.ops import array_grad as _array_grad, control_flow_grad as _control_flow_grad, \
     conv_grad as _conv_grad, math_grad as _math_grad, nn_grad as _nn_grad  # noqa: F401 - gradients
-from minitf import nn, train, layers, contrib, summary  # noqa: F401,E402 - TF1's sub-namespaces
+from minitf import nn, train, layers, contrib, summary, python_io, test, device_lib  # noqa: F401,E402 - TF1's sub-namespaces
 
 from minitf.runtime.session import Session, InteractiveSession, get_default_session
 

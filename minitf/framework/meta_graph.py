@@ -12,6 +12,7 @@ with a warning, as TF1 does. `tf.train.export_meta_graph` / `import_meta_graph` 
 are the public face of this module.
 """
 import logging
+import numbers
 import os
 import re
 
@@ -22,8 +23,7 @@ from minitf.framework.default_graph import get_default_graph
 from minitf.framework.graph import GraphKeys
 from minitf.framework.graph_io import attr_value, import_graph_def
 from minitf.framework.op_def import REQUIRED, TypeAttr, TypeListAttr, registered_ops
-from minitf.framework.tensor_shape import TensorShape
-from minitf.proto import attr_value_pb2, graph_pb2, meta_graph_pb2, op_def_pb2, variable_pb2
+from minitf.proto import graph_pb2, meta_graph_pb2, op_def_pb2, variable_pb2
 
 _LOG = logging.getLogger("minitf")
 
@@ -210,11 +210,12 @@ def _strip_default_attrs(graph_def):
 # Collections
 # ======================================================================================
 def _kind_of(item):
+    """TF1 `_get_kind_name` (NumPy numbers count as numbers too)."""
     if isinstance(item, (str, bytes)):
         return "bytes_list"
-    if isinstance(item, bool) or not isinstance(item, int):
-        return "float_list" if isinstance(item, float) else "node_list"
-    return "int64_list"
+    if isinstance(item, numbers.Integral):
+        return "int64_list"
+    return "float_list" if isinstance(item, numbers.Real) else "node_list"
 
 
 def _included(item, export_scope, exclude_nodes):
@@ -283,13 +284,11 @@ def _restore_collections(graph, meta_graph_def, scope, predicate):
         if from_proto is not None and kind == "bytes_list":
             proto_type = get_collection_proto_type(key)
             for value in values:
-                if (key, value) not in rebuilt:
-                    item = from_proto(proto_type.FromString(value), import_scope=scope)
-                    # One Variable object per variable, whichever collections it is in.
-                    rebuilt[(key, value)] = rebuilt.get(("variable", value), item)
-                    if key in _VARIABLE_COLLECTIONS:
-                        rebuilt[("variable", value)] = rebuilt[(key, value)]
-                graph.add_to_collection(key, rebuilt[(key, value)])
+                # One Variable object per variable, whichever collections it is in.
+                cache_key = ("variable" if key in _VARIABLE_COLLECTIONS else key, value)
+                if cache_key not in rebuilt:
+                    rebuilt[cache_key] = from_proto(proto_type.FromString(value), import_scope=scope)
+                graph.add_to_collection(key, rebuilt[cache_key])
         elif kind == "node_list":
             for value in values:
                 graph.add_to_collection(key, graph.as_graph_element(prepend_name_scope(value, scope)))
@@ -317,7 +316,7 @@ def create_meta_graph_def(meta_info_def=None, graph_def=None, saver_def=None, co
         meta_graph_def.meta_info_def.MergeFrom(meta_info_def)
     meta_graph_def.meta_info_def.tensorflow_version = _TENSORFLOW_VERSION
     meta_graph_def.meta_info_def.tensorflow_git_version = _GIT_VERSION
-    meta_graph_def.graph_def.MergeFrom(graph_def or graph.as_graph_def(add_shapes=True))
+    meta_graph_def.graph_def.MergeFrom(graph.as_graph_def(add_shapes=True) if graph_def is None else graph_def)
     if not meta_graph_def.meta_info_def.stripped_op_list.op:
         meta_graph_def.meta_info_def.stripped_op_list.MergeFrom(
             stripped_op_list_for_graph(meta_graph_def.graph_def))
@@ -377,7 +376,8 @@ def export_scoped_meta_graph(filename=None, graph_def=None, graph=None, export_s
     `filename` (binary, or text with `as_text`) when given. `save_debug_info` is ignored."""
     del save_debug_info
     graph = graph or get_default_graph()
-    graph_def = graph_def or graph.as_graph_def(add_shapes=True)
+    if graph_def is None:
+        graph_def = graph.as_graph_def(add_shapes=True)
     exclude_nodes = _extraneous_saver_filter(graph_def, saver_def) if clear_extraneous_savers else None
     unbound_inputs = []
     if export_scope or exclude_nodes is not None or clear_devices:
@@ -469,7 +469,8 @@ def import_scoped_meta_graph(meta_graph_or_file, clear_devices=False, graph=None
         scope = _plain_scope(scope)
         elements = import_graph_def(graph_def, input_map=input_map, return_elements=return_elements,
                                     name=f"{scope}/" if scope else "")
-        _mark_names_used(graph, [prepend_name_scope(n.name, scope) for n in graph_def.node])
+        _mark_names_used(graph, [scope] * bool(scope) + [prepend_name_scope(n.name, scope)
+                                                         for n in graph_def.node])
         _restore_collections(
             graph, meta_graph_def, scope,
             lambda key: key != unbound_inputs_col_name and restore_collections_predicate(key))
@@ -477,6 +478,3 @@ def import_scoped_meta_graph(meta_graph_or_file, clear_devices=False, graph=None
                      for v in graph.get_collection(GraphKeys.GLOBAL_VARIABLES, scope=scope or None)}
     return variables, elements
 
-
-__all__ = []
-del attr_value_pb2, TensorShape

@@ -15,6 +15,7 @@ import operator
 import numpy as np
 
 from minitf.framework import errors
+from minitf.runtime import transfers as transfers_module
 from minitf.runtime.dead import DEAD
 from minitf.runtime.kernel_registry import Constant
 
@@ -87,12 +88,17 @@ def compile_program(steps, feed_tensors, fetch_tensors, trace=False):
     fed = set(feed_tensors)
     maybe_dead, dead_tensors = _maybe_dead_ops(steps)
 
+    sources, transfers = plan_transfers(steps, fed)
     last_use = {}
     for index, (op, _, _) in enumerate(steps):
-        for tensor in op.inputs:
-            last_use[tensor] = index
+        for position, tensor in enumerate(op.inputs):
+            key = sources[index, position]
+            last_use[key] = index
+            if key is not tensor:  # the original is last read by the transfer, before its first consumer
+                last_use[tensor] = max(last_use.get(tensor, -1), transfers[key][0])
     for tensor in fetch_tensors:
         last_use[tensor] = len(steps)
+    emitted = set()
 
     args = ", ".join([f"f{i}" for i in range(len(feed_tensors))] + (["_trace"] if trace else []))
     lines = [f"def step({args}):"]
@@ -106,13 +112,19 @@ def compile_program(steps, feed_tensors, fetch_tensors, trace=False):
             continue
         call_args = []
         for position, tensor in enumerate(op.inputs):
-            arg = expression[tensor]
-            if tensor.dtype.is_ref_dtype and not op.op_def.inputs[arg_index(op, position)].is_ref:
+            key = sources[index, position]
+            if key is not tensor and key not in emitted:
+                emitted.add(key)
+                expression[key] = _emit_transfer(key, expression[tensor], names, namespace, lines,
+                                                 line_ops, op, transfers[key][1])
+            arg = expression[key]
+            if key is tensor and tensor.dtype.is_ref_dtype and \
+                    not op.op_def.inputs[arg_index(op, position)].is_ref:
                 arg = f"_deref({arg})"
             call_args.append(arg)
         # Feeds and step outputs are locals (f*, v*); constants (c*) stay bound for the next run.
-        freed = sorted({expression[t] for t in op.inputs
-                        if last_use.get(t) == index and expression[t][0] in "fv"})
+        used = set(op.inputs) | {sources[index, p] for p in range(len(op.inputs))}
+        freed = sorted({expression[k] for k in used if last_use.get(k) == index and expression[k][0] in "fv"})
         for name in freed:
             names.give_back(name)
         targets = []
@@ -151,6 +163,39 @@ def compile_program(steps, feed_tensors, fetch_tensors, trace=False):
     filename = f"<minitf plan {id(steps):x}>"
     exec(compile(source, filename, "exec"), namespace)
     return _Program(namespace["step"], line_ops, source)
+
+
+def plan_transfers(steps, fed):
+    """For every (step, input position) the key of the value it reads: the tensor itself, or
+    (tensor, memory space) when a transfer must bring it there. Also, per transfer key, its first
+    consumer's step index and the function that moves the value."""
+    device_of = {op: device for op, device, _ in steps}
+    devices = list({id(d): d for d in device_of.values()}.values())
+    sources, transfers = {}, {}
+    for index, (op, device, _) in enumerate(steps):
+        for position, tensor in enumerate(op.inputs):
+            source = transfers_module.source_space(tensor, device_of, fed)
+            needed = transfers_module.needed_space(tensor, device)
+            if source == needed:
+                sources[index, position] = tensor
+                continue
+            key = (tensor, needed)
+            sources[index, position] = key
+            if key not in transfers:
+                transfers[key] = (index, transfers_module.transfer_function(needed, devices))
+    return sources, transfers
+
+
+def _emit_transfer(key, source_expression, names, namespace, lines, line_ops, op, function):
+    """Writes the line moving a value to another memory space (a ref is read first)."""
+    tensor, _ = key
+    helper = f"_to_{len(namespace)}"
+    namespace[helper] = function
+    value = f"_deref({source_expression})" if tensor.dtype.is_ref_dtype else source_expression
+    name = names.take()
+    lines.append(f"    {name} = {helper}({value})")
+    line_ops[len(lines)] = op
+    return name
 
 
 def arg_index(op, position):

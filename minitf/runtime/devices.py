@@ -1,24 +1,35 @@
-"""Local devices a session places ops on: CPU devices backed by NumPy (GPU devices come with CuPy)."""
+"""Local devices a session places ops on.
+
+CPU devices compute with NumPy and share host memory. GPU devices compute with CuPy, one per
+visible GPU (CUDA_VISIBLE_DEVICES, `gpu_options.visible_device_list`). Setting the environment
+variable MINITF_FAKE_GPUS=N adds N fake GPUs backed by NumPy instead: each has a memory space of
+its own, so placement, GPU kernel registration and transfers run in CI without a GPU.
+"""
 import ctypes
 import ctypes.util
+import os
 import sys
 
 import numpy
 
 from minitf.framework.device_spec import DeviceSpec
+from minitf.runtime.dead import DEAD
 
 LOCAL_PREFIX = "/job:localhost/replica:0/task:0"
 
 
 class Device:
-    """A device: its full name, type, index and the array module its kernels compute with."""
+    """A device: its full name, type, index, the array module its kernels compute with, and the
+    memory space its values live in (all CPUs share the host's)."""
 
-    def __init__(self, device_type, index, xp, memory_limit=0):
+    def __init__(self, device_type, index, xp, memory_limit=0, fake=False):
         self.device_type = device_type
         self.index = index
         self.xp = xp
         self.memory_limit = memory_limit
+        self.fake = fake
         self.name = f"{LOCAL_PREFIX}/device:{device_type}:{index}"
+        self.memory_space = "host" if device_type == "CPU" else self.name
 
     def matches(self, spec):
         """Whether this device satisfies a (possibly partial) DeviceSpec."""
@@ -28,8 +39,26 @@ class Device:
             return False
         return spec.device_index is None or spec.device_index == self.index
 
+    @property
+    def memory_limit_bytes(self):
+        return self.memory_limit
+
+    def to_device(self, value):
+        """`value` (a host or other device's value) copied into this device's memory."""
+        if self.fake or value is DEAD:
+            return value if value is DEAD else self.xp.array(value, copy=True)
+        with self.xp.cuda.Device(self.index):
+            return self.xp.asarray(value)
+
     def __repr__(self):
         return f"Device({self.name})"
+
+
+def to_host(value):
+    """`value` in host memory: CuPy arrays are copied back; NumPy values pass through."""
+    getter = getattr(value, "get", None)
+    return getter() if getter is not None and not isinstance(value, (numpy.ndarray, numpy.generic)) \
+        else value
 
 
 def _keep_freed_buffers_in_the_heap():
@@ -51,11 +80,47 @@ _keep_freed_buffers_in_the_heap()
 
 
 def local_devices(config=None):
-    """The devices a local session gets: `device_count["CPU"]` CPU devices (default one)."""
-    cpu_count = 1
-    if config is not None and "CPU" in config.device_count:
-        cpu_count = max(1, config.device_count["CPU"])
-    return [Device("CPU", i, numpy) for i in range(cpu_count)]
+    """The devices a local session gets: `device_count["CPU"]` CPUs (default 1), then the GPUs
+    (fake ones when MINITF_FAKE_GPUS is set, else CuPy's), at most `device_count["GPU"]`."""
+    counts = dict(config.device_count) if config is not None else {}
+    devices = [Device("CPU", i, numpy) for i in range(max(1, counts.get("CPU", 1)))]
+    gpu_options = config.gpu_options if config is not None else None
+    gpus = _fake_gpus() or _cupy_gpus(gpu_options)
+    if "GPU" in counts:
+        gpus = gpus[:counts["GPU"]]
+    return devices + gpus
+
+
+def _fake_gpus():
+    count = int(os.environ.get("MINITF_FAKE_GPUS", "0") or 0)
+    return [Device("GPU", i, numpy, fake=True) for i in range(count)]
+
+
+def _cupy_gpus(gpu_options):
+    """One device per GPU CuPy sees; the memory pool honours per_process_gpu_memory_fraction and
+    reserves it up front unless allow_growth (TF1's GPUOptions)."""
+    try:
+        import cupy
+        count = cupy.cuda.runtime.getDeviceCount()
+    except Exception:  # noqa: BLE001 - no CuPy, no driver or no GPU: a CPU-only session
+        return []
+    visible = range(count)
+    if gpu_options is not None and gpu_options.visible_device_list:
+        visible = [int(i) for i in gpu_options.visible_device_list.split(",") if int(i) < count]
+    devices = []
+    for index in visible:
+        with cupy.cuda.Device(index):
+            total = cupy.cuda.runtime.memGetInfo()[1]
+            fraction = gpu_options.per_process_gpu_memory_fraction if gpu_options is not None else 0
+            pool = cupy.get_default_memory_pool()
+            if fraction:
+                pool.set_limit(size=int(total * fraction))
+                if not gpu_options.allow_growth:
+                    # Reserve the fraction now: a freed block stays cached in CuPy's pool.
+                    reserved = pool.malloc(int(total * fraction * 0.9))
+                    del reserved
+            devices.append(Device("GPU", index, cupy, memory_limit=int(total * (fraction or 1))))
+    return devices
 
 
 def parse_spec(device_string):

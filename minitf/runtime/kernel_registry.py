@@ -6,7 +6,7 @@ when the op has several outputs, or None when it has none. A factory may instead
 `Constant(value)`: the plan then uses `value` directly (Const, a variable's storage) with no call.
 Most factories are written once against `ctx.xp` (NumPy or CuPy) and registered for CPU and GPU.
 """
-from minitf.framework import errors
+from minitf.framework import dtypes, errors
 
 
 class Constant:
@@ -51,12 +51,24 @@ def register_kernel(op_type, devices=("CPU",), dtypes=None, type_attr="T"):
     return decorate
 
 
+# TF1 keeps int32 tensors in host memory and has no GPU kernels producing int32 or string
+# values: such ops run on the CPU (an explicit GPU pin fails unless soft placement is on).
+_HOST_ONLY_DTYPES = frozenset([dtypes.int32, dtypes.string])
+
+
 def find_kernel(op, device_type):
     """The kernel factory for `op` on `device_type`, or None when there is none for its dtype."""
+    if device_type == "GPU" and any(t.base_dtype in _HOST_ONLY_DTYPES for t in op._output_dtypes):
+        return None
     for allowed, type_attr, factory in _KERNELS.get((op.type, device_type), ()):
         if allowed is None or op._attrs.get(type_attr) in allowed:
             return factory
     return None
+
+
+def in_host_memory(tensor):
+    """Whether a GPU op receives this input in host memory (int32 shapes, axes, indices)."""
+    return tensor.dtype.base_dtype in _HOST_ONLY_DTYPES
 
 
 def has_kernel(op_type, device_type):

@@ -8,8 +8,8 @@ which ends the step's other blocked ops, and the first error is raised once noth
 import threading
 
 from minitf.framework import errors
-from minitf.runtime.cancellation import running_step
-from minitf.runtime.codegen import arg_index, deref, identity
+from minitf.runtime.cancellation import current_step, running_step
+from minitf.runtime.codegen import arg_index, deref, identity, plan_transfers
 from minitf.runtime.dead import DEAD
 from minitf.runtime.kernel_registry import Constant
 
@@ -17,8 +17,9 @@ from minitf.runtime.kernel_registry import Constant
 class ParallelProgram:
     """Runs (op, device, kernel) steps in dependency order; `program(feeds, step_context, pool)`."""
 
-    def __init__(self, steps, feed_tensors, fetch_tensors):
+    def __init__(self, steps, feed_tensors, fetch_tensors, concurrent=False):
         self._steps = steps
+        self._concurrent = concurrent  # every op on the pool, not only the blocking ones
         self._feed_index = {t: i for i, t in enumerate(feed_tensors)}
         self._fetch_tensors = list(fetch_tensors)
         index_of = {op: i for i, (op, _, _) in enumerate(steps)}
@@ -34,6 +35,12 @@ class ParallelProgram:
                         for op, _, _ in steps]
         self._control_producers = [[index_of[c] for c in op._control_inputs if c in index_of]
                                    for op, _, _ in steps]
+        sources, transfers = plan_transfers(steps, set(feed_tensors))
+        self._transfers = [[transfers[sources[i, k]][1] if sources[i, k] is not t else None
+                            for k, t in enumerate(op.inputs)] for i, (op, _, _) in enumerate(steps)]
+        for i, moves in enumerate(self._transfers):  # a moved ref is read (deref'd) before the move
+            self._derefs[i] = [flag or (move is not None and t.dtype.is_ref_dtype)
+                               for flag, move, t in zip(self._derefs[i], moves, steps[i][0].inputs)]
 
     def __call__(self, feed_values, step, pool):
         values = {t: v for t, v in zip(self._feed_index, feed_values)}
@@ -81,7 +88,7 @@ class ParallelProgram:
             op = self._steps[index][0]
             if dead:
                 finish(index, DEAD, None)
-            elif op.op_def.blocking:
+            elif op.op_def.blocking or self._concurrent:
                 pool.submit(run_blocking, index, args)
             else:
                 try:
@@ -99,6 +106,10 @@ class ParallelProgram:
             results.append(value)
         return results
 
+    def bind(self, session):
+        """The program as a plan runs it: `program(feed_values)`, in the caller's step context."""
+        return lambda feed_values: self(feed_values, current_step(), session._blocking_pool)
+
     def _arguments(self, index, values, live):
         op = self._steps[index][0]
         args = [values[t] for t in op.inputs]
@@ -115,6 +126,7 @@ class ParallelProgram:
         op, _, kernel = self._steps[index]
         try:
             args = [deref(a) if flag else a for a, flag in zip(args, self._derefs[index])]
+            args = [move(a) if move is not None else a for a, move in zip(args, self._transfers[index])]
             if isinstance(kernel, Constant):
                 return kernel.value
             if kernel is identity:

@@ -9,7 +9,6 @@ that; this is where minitf saves TF1's per-call overhead. Building one:
 """
 from minitf.framework import errors
 from minitf.runtime import codegen
-from minitf.runtime.cancellation import current_step
 from minitf.runtime.parallel_executor import ParallelProgram
 from minitf.runtime.step_stats import StepTracer
 
@@ -74,9 +73,12 @@ class Plan:
         self._steps = steps
         self._traced_program = None
         self.blocking = any(op.op_def.blocking for op in order)
-        if self.blocking:
-            parallel = ParallelProgram(steps, self.feed_tensors, self.fetch_tensors)
-            self.program = lambda feed_values: parallel(feed_values, current_step(), session._blocking_pool)
+        # Independent work on different devices runs concurrently (NumPy and CuPy release the GIL).
+        multi_device = len({device.name for _, device, _ in steps}) > 1
+        self.parallel = self.blocking or multi_device
+        if self.parallel:
+            parallel = ParallelProgram(steps, self.feed_tensors, self.fetch_tensors, concurrent=multi_device)
+            self.program = parallel.bind(session)
         else:
             self.program = codegen.compile_program(steps, self.feed_tensors, self.fetch_tensors)
 
@@ -84,9 +86,8 @@ class Plan:
         return self.program(feed_values)
 
     def run_traced(self, feed_values, run_metadata):
-        """Runs the traced variant of the program and adds its StepStats to `run_metadata`
-        (plans with blocking ops run untraced: their steps interleave across threads)."""
-        if self.blocking:
+        """Runs the traced variant of the program and adds its StepStats to `run_metadata`."""
+        if self.parallel:  # steps interleave across threads: run untraced
             return self.program(feed_values)
         if self._traced_program is None:
             self._traced_program = codegen.compile_program(self._steps, self.feed_tensors,

@@ -63,6 +63,7 @@ class BaseSession:
         self._cancellation = CancellationManager()
         self._pool = None
         self._operation_timeout_ms = config.operation_timeout_in_ms if config is not None else 0
+        self._blas_limits = _limit_blas_threads(config)
         self._fetch_mappers = {}
         self._feed_specs = {}
         self._context_stack = []
@@ -213,6 +214,8 @@ class BaseSession:
                 return
             self._closed = True
             self._cancellation.cancel()  # frees every thread blocked in a queue or reader
+            if self._blas_limits is not None:
+                self._blas_limits.restore_original_limits()
             if self._pool is not None:
                 self._pool.shutdown(wait=False)
             self._plans = {}
@@ -241,6 +244,16 @@ class BaseSession:
             self.close()
         except Exception:  # noqa: BLE001 - never raise from a finalizer
             pass
+
+
+def _limit_blas_threads(config):
+    """`intra_op_parallelism_threads` caps the BLAS threads that NumPy's matmuls use while the
+    session is open (process-wide: NumPy has one BLAS pool)."""
+    threads = config.intra_op_parallelism_threads if config is not None else 0
+    if threads <= 0:
+        return None
+    from threadpoolctl import threadpool_limits
+    return threadpool_limits(limits=threads, user_api="blas")
 
 
 class FetchingPlan(Plan):

@@ -97,8 +97,8 @@ def tensor_summary(name, tensor, summary_description=None, collections=None, sum
                    family=None, display_name=None):
     """TF1 `tf.summary.tensor_summary`: a TensorSummaryV2 holding the whole tensor and metadata."""
     metadata = summary_pb2.SummaryMetadata()
-    if summary_metadata is not None:
-        metadata.CopyFrom(summary_metadata)
+    if summary_metadata is not None:  # ours, or a field-compatible one (TensorFlow's, TensorBoard's)
+        metadata.MergeFromString(summary_metadata.SerializeToString())
     if display_name is not None:
         metadata.display_name = display_name
     if summary_description is not None:
@@ -114,7 +114,7 @@ def text(name, tensor, collections=None):
     if not isinstance(tensor, Tensor):
         tensor = convert_to_tensor(tensor)
     if tensor.dtype.base_dtype != dtypes.string:
-        raise ValueError(f"Expected tensor {tensor.name} to have dtype string, got {tensor.dtype!r}")
+        raise ValueError(f"Expected tensor {tensor.name} to have dtype string, got {tensor.dtype}")
     return tensor_summary(name, tensor, summary_metadata=_TEXT_METADATA, collections=collections)
 
 

@@ -13,6 +13,8 @@ from tensorboardX.proto import event_pb2, summary_pb2
 
 from minitf.framework.default_graph import get_default_graph
 from minitf.framework.graph import Graph
+from minitf.framework.meta_graph import create_meta_graph_def
+from minitf.proto import graph_pb2
 from minitf.summary.event_file_writer import EventFileWriter
 
 __all__ = ["FileWriter", "FileWriterCache"]
@@ -42,9 +44,8 @@ class FileWriter:
     filename_suffix=None, session=None)`.
 
     Creates `logdir` and an event file in it; a `graph` (or the deprecated `graph_def`) is written
-    at once. Departures: `session` is accepted and ignored (TF1 then writes through in-graph
-    summary-writer ops; the files are the same), and no MetaGraphDef is written with the graph
-    (call `add_meta_graph` for that).
+    at once, as a GraphDef event and a MetaGraphDef event. Departure: `session` is accepted and
+    ignored (TF1 then writes through in-graph summary-writer ops; the files are the same).
     """
 
     def __init__(self, logdir, graph=None, max_queue=10, flush_secs=120, graph_def=None,
@@ -55,7 +56,10 @@ class FileWriter:
         self._seen_summary_tags = set()
         self._session_run_tags = set()
         if graph is not None or graph_def is not None:
-            self.add_graph(graph=graph, graph_def=graph_def)
+            written = self.add_graph(graph=graph, graph_def=graph_def)
+            # TF1 writes the MetaGraphDef too (TensorBoard shows its tags and collections).
+            self.add_meta_graph(create_meta_graph_def(graph_def=written,
+                                                      graph=graph if isinstance(graph, Graph) else None))
 
     # --- what gets written ------------------------------------------------------------------------
     def add_summary(self, summary, global_step=None):
@@ -76,19 +80,21 @@ class FileWriter:
         """Writes `graph` as a GraphDef with `_output_shapes` attrs, for TensorBoard's graph view.
 
         `graph` may also be a GraphDef (deprecated, as is `graph_def`), written as it is.
+        Returns the GraphDef written (minitf's proto; TF1 returns None).
         """
         if graph is not None and graph_def is not None:
             raise ValueError("Please pass only graph, or graph_def (deprecated), but not both.")
         given = graph if graph is not None else graph_def
         if isinstance(given, Graph):
-            serialized = given.as_graph_def(add_shapes=True).SerializeToString()
+            written = given.as_graph_def(add_shapes=True)
         elif _is_message(given, "GraphDef"):
             _logger.warning("Passing a `GraphDef` to the SummaryWriter is deprecated. Pass a `Graph` "
                             "object instead, such as `sess.graph`.")
-            serialized = given.SerializeToString()
+            written = _as_proto(graph_pb2.GraphDef, given, "graph_def")
         else:
             raise TypeError("The passed graph must be an instance of `Graph` or the deprecated `GraphDef`")
-        self._add_event(event_pb2.Event(graph_def=serialized), global_step)
+        self._add_event(event_pb2.Event(graph_def=written.SerializeToString()), global_step)
+        return written
 
     def add_meta_graph(self, meta_graph_def, global_step=None):
         """Writes a MetaGraphDef proto (TensorBoard shows its graph when no GraphDef was written)."""

@@ -10,3 +10,9 @@ from minitf.train.learning_rate_decay import (exponential_decay, natural_exp_dec
                                               polynomial_decay, cosine_decay, piecewise_constant)
 from minitf.train.training_util import (global_step, get_global_step, create_global_step,
                                         get_or_create_global_step, assert_global_step)
+from minitf.train.saver import Saver, export_meta_graph, import_meta_graph
+from minitf.train.checkpoint_management import (latest_checkpoint, get_checkpoint_state, checkpoint_exists,
+                                                update_checkpoint_state, NewCheckpointReader,
+                                                list_variables, load_variable, load_checkpoint)
+from minitf.proto.saver_pb2 import SaverDef
+from minitf.proto.checkpoint_state_pb2 import CheckpointState

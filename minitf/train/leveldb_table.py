@@ -195,7 +195,7 @@ def _decode_handle(buf, pos, end):
 def _read_block(data, offset, size, what):
     end = offset + size + TRAILER_SIZE
     if offset < 0 or end > len(data) - FOOTER_SIZE:
-        raise TableCorruption(f"{what} block at offset {offset} (size {size}) lies outside the file")
+        raise TableCorruption(f"{what} block at offset {offset} (size {size}) is outside the file")
     contents = data[offset:offset + size]
     kind = data[offset + size]
     stored = struct.unpack_from("<I", data, offset + size + 1)[0]

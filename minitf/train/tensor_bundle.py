@@ -32,6 +32,7 @@ import struct
 import uuid
 
 import numpy as np
+from google.protobuf.message import DecodeError
 
 from minitf.framework import dtypes, errors
 from minitf.proto import tensor_bundle_pb2
@@ -114,9 +115,9 @@ def _to_bytes_item(item):
 
 
 def _serialize(value):
-    """(DType, shape, numpy uint8 array or bytes) for one tensor to save."""
+    """(DType, shape, bytes to write, their unmasked CRC-32C) for one tensor to save."""
     array = np.asarray(value)
-    dtype = dtypes.as_dtype(array.dtype)
+    dtype = dtypes.as_dtype(array.dtype.newbyteorder("="))
     if dtype == dtypes.string:
         flat = [_to_bytes_item(x) for x in array.reshape(-1)]
         data, crc = _encode_strings(flat)
@@ -318,8 +319,9 @@ class BundleReader:
     def _parse(message_type, key, value):
         try:
             return message_type.FromString(value)
-        except Exception:  # protobuf's DecodeError, or a RuntimeWarning-free failure
-            raise _data_loss(f"Entry for key {key.decode(errors='replace')} not parseable.") from None
+        except DecodeError:
+            name = key.decode("utf-8", "replace")
+            raise _data_loss(f"Entry for key {name} not parseable.") from None
 
     @staticmethod
     def _check_header(header, path):
@@ -419,12 +421,17 @@ class BundleReader:
         return array
 
     def _read_bytes(self, entry, name):
-        if not 0 <= entry.shard_id < self._num_shards or entry.offset < 0:
-            raise _data_loss(f"Invalid shard {entry.shard_id} or offset {entry.offset} for key {name}")
+        if not 0 <= entry.shard_id < self._num_shards:
+            raise _data_loss(f"Invalid shard {entry.shard_id} for key {name}")
         path = data_filename(self._prefix, entry.shard_id, self._num_shards)
-        buf = np.empty(entry.size, dtype=np.uint8)
         try:
             with open(path, "rb") as f:
+                end = entry.offset + entry.size
+                # Check the range before allocating: a damaged size must not cost memory.
+                if entry.offset < 0 or end > os.fstat(f.fileno()).st_size:
+                    raise _data_loss(f"Data file {path} is truncated or the entry is damaged: "
+                                     f"key {name} needs bytes [{entry.offset}, {end})")
+                buf = np.empty(entry.size, dtype=np.uint8)
                 f.seek(entry.offset)
                 got = f.readinto(memoryview(buf)) if entry.size else 0
         except FileNotFoundError:
@@ -432,12 +439,11 @@ class BundleReader:
         except OSError as exc:
             raise _os_error(exc, f"Failed to read {path}") from exc
         if got != entry.size:
-            raise _data_loss(f"Data file {path} is truncated: key {name} needs bytes "
-                             f"[{entry.offset}, {entry.offset + entry.size}), file ends early")
+            raise _data_loss(f"Data file {path} changed while key {name} was read")
         return buf
 
 
 def checkpoint_exists(prefix):
-    """True if a checkpoint (V2 index, or a V1 file) exists at `prefix` (TF1 tf.train.checkpoint_exists)."""
+    """TF1's tf.train.checkpoint_exists: a V2 index, or a V1 file, exists at `prefix`."""
     prefix = os.fspath(prefix)
     return bool(glob.glob(index_filename(prefix)) or glob.glob(prefix))

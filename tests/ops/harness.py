@@ -89,9 +89,14 @@ def run_case(case, dtype, device=None, seed=0):
     assert any(op.type == case.op_type for op in graph.get_operations()), \
         f"case {case.id(dtype)} did not create a {case.op_type} op"
     outputs = list(built) if isinstance(built, (list, tuple)) else [built]
-    with tf.Session(graph=graph) as sess:
+    with tf.Session(graph=graph, config=_config(device)) as sess:
         results = sess.run(outputs, dict(zip(placeholders, arrays)))
     return results, arrays, outputs
+
+
+def _config(device):
+    """Pinned runs may fall back to the CPU for ops without a kernel there (int32, strings)."""
+    return tf.ConfigProto(allow_soft_placement=True) if device else None
 
 
 def check_case(case, dtype, device=None):
@@ -146,7 +151,7 @@ def check_gradient(case, device=None, epsilon=1e-6, seed=1):
                    if isinstance(t, tf.Tensor) and t.dtype.base_dtype.is_floating]
         wrt = [i for i, a in enumerate(arrays) if a.dtype.kind == "f"]
         assert outputs and wrt, f"{case.op_type}: nothing to differentiate"
-    with tf.Session(graph=graph) as sess:
+    with tf.Session(graph=graph, config=_config(device)) as sess:
         feed = dict(zip(placeholders, arrays))
         values = sess.run(outputs, feed)
         weights = [rng.uniform(0.5, 1.5, np.shape(v)) for v in values]

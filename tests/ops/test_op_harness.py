@@ -20,6 +20,23 @@ def test_op_case(case, dtype):
     check_case(case, dtype)
 
 
+@pytest.mark.parametrize("case,dtype", PARAMS)
+def test_op_case_on_fake_gpu(case, dtype, monkeypatch):
+    """The same table pinned to a NumPy-backed fake GPU: GPU kernel registration, placement with
+    soft fallback for host-only dtypes, and transfers between memory spaces."""
+    monkeypatch.setenv("MINITF_FAKE_GPUS", "1")
+    check_case(case, dtype, device="/gpu:0")
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("case,dtype", PARAMS)
+def test_op_case_on_gpu(case, dtype):
+    """The table on a real GPU through CuPy (run with `pytest -m gpu` on a GPU machine)."""
+    if not minitf.test.is_gpu_available():
+        pytest.skip("no GPU: CuPy or a device is missing")
+    check_case(case, dtype, device="/gpu:0")
+
+
 GRADIENT_CASES = [pytest.param(case, id=case.id(minitf.float64)) for case in CASES if case.checks_gradient()]
 
 

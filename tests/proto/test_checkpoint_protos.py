@@ -188,9 +188,15 @@ def test_enum_values():
 
 
 def test_slice_extent_length_has_presence():
-    sl = _sample_bundle_entry().slices[0]
+    sl = tensor_slice_pb2.TensorSliceProto.FromString(
+        _sample_bundle_entry().slices[0].SerializeToString())
     assert sl.extent[0].HasField("length")
     assert not sl.extent[1].HasField("length")
+    # An explicit length of 0 is kept (it differs from "the whole dimension").
+    empty = tensor_slice_pb2.TensorSliceProto()
+    empty.extent.add(start=3, length=0)
+    back = tensor_slice_pb2.TensorSliceProto.FromString(empty.SerializeToString())
+    assert back.extent[0].HasField("length") and back.extent[0].length == 0
 
 
 def test_bundle_entry_crc_is_fixed32():

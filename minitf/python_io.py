@@ -1,0 +1,1 @@
+"""TF1 `tf.python_io` (being written)."""
