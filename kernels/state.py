@@ -33,11 +33,15 @@ def variable(ctx):
 @register_kernel("Assign", devices=("CPU", "GPU"))
 def assign(ctx):
     xp, validate = ctx.xp, ctx.attr("validate_shape")
+    # An uninitialized variable is checked against the shape it was declared with.
+    static = ctx.op.inputs[0].shape
+    declared = tuple(static.as_list()) if static.is_fully_defined() else None
 
     def compute(ref, value):
-        if validate and ref.value is not None and ref.value.shape != value.shape:
+        current = ref.value.shape if ref.value is not None else declared
+        if validate and current is not None and tuple(current) != value.shape:
             raise ctx.error(f"Assign requires shapes of both tensors to match. lhs shape= "
-                            f"{list(ref.value.shape)} rhs shape= {list(value.shape)}")
+                            f"{list(current)} rhs shape= {list(value.shape)}")
         # Copy: the variable must not alias a feed or a constant that the caller still owns.
         ref.value = value if isinstance(value, xp.generic) else xp.array(value, copy=True)
         return ref

@@ -39,11 +39,13 @@ from minitf.ops.init_ops import *  # noqa: F401,F403
 from minitf.ops import array_grad as _array_grad, control_flow_grad as _control_flow_grad, \
     conv_grad as _conv_grad, math_grad as _math_grad, nn_grad as _nn_grad  # noqa: F401 - gradients
 from minitf import nn, train, layers, contrib, summary, python_io, test, device_lib  # noqa: F401,E402 - TF1's sub-namespaces
+from minitf.summary import Summary, SessionLog, Event, SummaryMetadata, TaggedRunMetadata  # noqa: E402,F401
 
 from minitf.runtime.session import Session, InteractiveSession, get_default_session
 
 from minitf import kernels as _kernels  # noqa: F401 - registers every kernel
 from minitf.proto.graph_pb2 import GraphDef
+from minitf.proto.meta_graph_pb2 import MetaGraphDef
 from minitf.proto.node_def_pb2 import NodeDef
 from minitf.proto.attr_value_pb2 import AttrValue
 from minitf.proto.tensor_pb2 import TensorProto

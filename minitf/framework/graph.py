@@ -317,6 +317,11 @@ class Graph:
             name = f"{name}_{count - 1}"
         return name
 
+    def _mark_name_used(self, name):
+        """Records an imported op's `name` as taken (TF1 marks the node name, not its scopes)."""
+        key = name.lower()
+        self._names_in_use[key] = max(self._names_in_use.get(key, 0), 1)
+
     def get_name_scope(self):
         return self._name_stack
 
@@ -472,7 +477,8 @@ class Graph:
         return [item for item in items if hasattr(item, "name") and pattern.match(item.name)]
 
     def get_all_collection_keys(self):
-        return [key for key, items in self._collections.items() if items]
+        """The names of the non-empty collections (string keys only, as TF1 lists them)."""
+        return [key for key, items in self._collections.items() if items and isinstance(key, str)]
 
     def clear_collection(self, name):
         self._collections.pop(name, None)

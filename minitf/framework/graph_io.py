@@ -163,6 +163,7 @@ def import_graph_def(graph_def, input_map=None, return_elements=None, name=None,
                 attrs["_class"] = [f"loc:@{scope}{c[len('loc:@'):]}" for c in attrs["_class"]]
             with graph.control_dependencies(controls):
                 op = graph.create_op(node.op, inputs, attrs, name=f"{scope}{node.name}/")
+            graph._mark_name_used(op.name)
             if node.device:
                 op._set_device(node.device)
             created[node.name] = op

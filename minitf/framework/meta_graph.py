@@ -316,7 +316,9 @@ def create_meta_graph_def(meta_info_def=None, graph_def=None, saver_def=None, co
         meta_graph_def.meta_info_def.MergeFrom(meta_info_def)
     meta_graph_def.meta_info_def.tensorflow_version = _TENSORFLOW_VERSION
     meta_graph_def.meta_info_def.tensorflow_git_version = _GIT_VERSION
-    meta_graph_def.graph_def.MergeFrom(graph.as_graph_def(add_shapes=True) if graph_def is None else graph_def)
+    if graph_def is None:
+        graph_def = graph.as_graph_def(add_shapes=True)
+    meta_graph_def.graph_def.MergeFrom(graph_def)
     if not meta_graph_def.meta_info_def.stripped_op_list.op:
         meta_graph_def.meta_info_def.stripped_op_list.MergeFrom(
             stripped_op_list_for_graph(meta_graph_def.graph_def))
@@ -325,7 +327,9 @@ def create_meta_graph_def(meta_info_def=None, graph_def=None, saver_def=None, co
         meta_graph_def.meta_info_def.stripped_default_attrs = True
     if saver_def is not None:
         meta_graph_def.saver_def.MergeFrom(saver_def)
-    keys = collection_list if collection_list is not None else graph.get_all_collection_keys()
+    # By default only string keys: variable_scope keeps its stores under tuple keys (TF1 too).
+    keys = collection_list if collection_list is not None else \
+        [k for k in graph.get_all_collection_keys() if isinstance(k, str)]
     for key in keys:
         override = None
         if clear_extraneous_savers and key == GraphKeys.SAVERS and saver_def is not None:
@@ -360,9 +364,8 @@ def _scoped_node(node, export_scope, unbound_inputs, clear_devices):
                 node_def.input.append(f"{marker}{_UNBOUND_INPUT_PREFIX}{name}")
                 unbound_inputs.append(entry)
         if "_class" in node_def.attr:
-            groups = [strip_name_scope(g.decode(), export_scope).encode() for g in node_def.attr["_class"].list.s]
-            del node_def.attr["_class"].list.s[:]
-            node_def.attr["_class"].list.s.extend(groups)
+            groups = node_def.attr["_class"].list.s
+            groups[:] = [strip_name_scope(g.decode(), export_scope).encode() for g in groups]
     if clear_devices:
         node_def.device = ""
     return node_def
@@ -441,11 +444,9 @@ def read_meta_graph_file(filename):
 # Importing
 # ======================================================================================
 def _mark_names_used(graph, names):
-    """Imported op names count as taken, so later ops and scopes do not clash with them."""
-    with graph.name_scope(None):
-        for name in names:
-            if graph.unique_name(name, mark_as_used=False) == name:
-                graph.unique_name(name)
+    """The import scope counts as taken too (import_graph_def marks the op names)."""
+    for name in names:
+        graph._mark_name_used(name)
 
 
 def import_scoped_meta_graph(meta_graph_or_file, clear_devices=False, graph=None, import_scope=None,

@@ -155,6 +155,15 @@ class Variable:
         result = state_ops.assign_sub(self._variable, delta, use_locking=use_locking, name=name)
         return result if read_value else result.op
 
+    def to_proto(self, export_scope=None):
+        """A VariableDef describing this variable (TF1 `Variable.to_proto`)."""
+        from minitf.framework.meta_graph import variable_to_proto
+        return variable_to_proto(self, export_scope)
+
+    @staticmethod
+    def from_proto(variable_def, import_scope=None):
+        return Variable(variable_def=variable_def, import_scope=import_scope)
+
     def set_shape(self, shape):
         self._variable.set_shape(shape)
         self._snapshot.set_shape(shape)

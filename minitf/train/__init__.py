@@ -16,3 +16,9 @@ from minitf.train.checkpoint_management import (latest_checkpoint, get_checkpoin
                                                 list_variables, load_variable, load_checkpoint)
 from minitf.proto.saver_pb2 import SaverDef
 from minitf.proto.checkpoint_state_pb2 import CheckpointState
+from minitf.train.coordinator import Coordinator, LooperThread
+from minitf.train.queue_runner import QueueRunner, add_queue_runner, start_queue_runners
+from minitf.train import queue_runner  # noqa: F401 - TF1's `tf.train.queue_runner` module
+from minitf.train.input import (limit_epochs, input_producer, string_input_producer, range_input_producer,
+                                slice_input_producer, batch, maybe_batch, batch_join, maybe_batch_join,
+                                shuffle_batch, maybe_shuffle_batch, shuffle_batch_join, maybe_shuffle_batch_join)

@@ -40,7 +40,8 @@ def checkpoint_exists(checkpoint_prefix):
 
 
 def _checkpoint_files(prefix, meta_graph_suffix="meta"):
-    return [f"{prefix}.index", f"{prefix}.data-00000-of-00001", meta_graph_filename(prefix, meta_graph_suffix)]
+    return [f"{prefix}.index", f"{prefix}.data-00000-of-00001",
+            meta_graph_filename(prefix, meta_graph_suffix)]
 
 
 def remove_checkpoint(checkpoint_prefix, checkpoint_format_version=saver_pb2.SaverDef.V2,

@@ -26,7 +26,8 @@ def _model():
 
 
 def _feed():
-    return {"x:0": np.array([[1.0, 2.0], [3.0, 4.0]], np.float32), "y:0": np.array([[1.0], [2.0]], np.float32)}
+    return {"x:0": np.array([[1.0, 2.0], [3.0, 4.0]], np.float32),
+            "y:0": np.array([[1.0], [2.0]], np.float32)}
 
 
 def _variable_def(data):
@@ -45,6 +46,8 @@ def test_export_serializes_collections_the_tf1_way(caplog):
     tf.add_to_collection("obj", object())
     with caplog.at_level(logging.WARNING, logger="minitf"):
         meta = tf.train.export_meta_graph()
+        assert "Only collections with string type keys" not in caplog.text
+        tf.train.export_meta_graph(collection_list=[("tuple", "key")])
     kinds = {k: v.WhichOneof("kind") for k, v in meta.collection_def.items()}
     assert kinds == {"variables": "bytes_list", "trainable_variables": "bytes_list",
                      "global_step": "bytes_list", "train_op": "node_list", "loss": "node_list",
@@ -103,6 +106,8 @@ def test_export_scope_and_clear_devices():
     names = {n.name for n in meta.graph_def.node}
     assert "a" in names and "out" in names and not any(n.startswith("tower/") for n in names)
     assert all(n.device == "" for n in meta.graph_def.node)
+    assign = next(n for n in meta.graph_def.node if n.name == "a/Assign")
+    assert list(assign.attr["_class"].list.s) == [b"loc:@a"] and list(assign.input)[0] == "a"
     assert list(meta.collection_def["outputs"].node_list.value) == ["out:0"]
     assert _variable_def(meta.collection_def["variables"].bytes_list.value[0]).variable_name == "a:0"
 
