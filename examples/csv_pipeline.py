@@ -122,7 +122,7 @@ def train(graph, X_test, y_test, logdir):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--epochs", type=int, default=60)
     parser.add_argument("--readers", type=int, default=3, help="TextLineReaders feeding the batch queue")
     parser.add_argument("--shards", type=int, default=4)
     parser.add_argument("--batch-size", type=int, default=16)

@@ -21,7 +21,7 @@ import numpy as np
 from minitf.framework import errors
 from minitf.framework.dtypes import int64
 from minitf.framework.tensor_shape import as_shape
-from minitf.kernels.random import _generator
+from minitf.kernels.random import generator
 from minitf.runtime.cancellation import current_step, wait_until
 from minitf.runtime.kernel_registry import Constant, register_kernel
 
@@ -40,8 +40,11 @@ def _compatible(actual, expected):
 
 
 def _owned(value):
-    """A value the queue may keep: arrays are copied, since the caller may reuse a fed array."""
-    return value.copy() if isinstance(value, np.ndarray) else value
+    """A value the queue may keep: arrays are copied, since the caller may reuse a fed array;
+    0-d values become NumPy scalars, as they travel through the runtime."""
+    if isinstance(value, np.ndarray):
+        return value[()] if value.ndim == 0 else value.copy()
+    return value
 
 
 class _Attempt:
@@ -166,6 +169,8 @@ class FIFOQueue:
     @staticmethod
     def _stack(values, numpy_dtype, shape):
         """`values` (all of `shape`, or padded to the largest with zeros) as one array."""
+        if values and None not in shape and np.dtype(numpy_dtype) != object:
+            return np.stack(values)
         dims = tuple(max([np.shape(v)[k] for v in values], default=0) if d is None else d
                      for k, d in enumerate(shape))
         out = np.zeros((len(values),) + dims, numpy_dtype)
@@ -192,7 +197,9 @@ class FIFOQueue:
 
         def ready():
             # A cancelled step must end with CancelledError even if the queue was just closed.
-            return not cancellation.cancelled and (attempt.cancelled or (line[0] is attempt and can_progress()))
+            if cancellation.cancelled:
+                return False
+            return attempt.cancelled or (line[0] is attempt and can_progress())
         wait_until(self.condition, ready, op, what)
         if attempt.cancelled:
             raise errors.CancelledError(None, op, f"{what} was cancelled")
@@ -295,7 +302,7 @@ class RandomShuffleQueue(FIFOQueue):
             raise ctx.error(f"min_after_dequeue {self.min_after_dequeue} must be >= 0")
         if self.min_after_dequeue >= capacity:
             raise ctx.error(f"min_after_dequeue {self.min_after_dequeue} must be < capacity {capacity}")
-        self._rng = _generator(ctx)
+        self._rng = generator(ctx)
 
     def attrs(self):
         return {**super().attrs(), "min_after_dequeue": self.min_after_dequeue}

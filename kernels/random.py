@@ -23,7 +23,7 @@ _MANTISSA_BITS = {dtypes.float16: 10, dtypes.bfloat16: 7}
 # ======================================================================================
 # Helpers
 # ======================================================================================
-def _generator(ctx):
+def generator(ctx):
     """The op's generator for this session: seeded from (seed, seed2), or from OS entropy."""
     seed, seed2 = ctx.attr("seed"), ctx.attr("seed2")
     if seed == 0 and seed2 == 0:
@@ -57,7 +57,7 @@ def _shape_argument(ctx, value):
 def _float_kernel(draw):
     """A kernel factory for an op `shape -> floats of attr dtype`, from `draw(rng, shape, dtype)`."""
     def factory(ctx):
-        rng, xp, dtype = _generator(ctx), ctx.xp, ctx.attr("dtype")
+        rng, xp, dtype = generator(ctx), ctx.xp, ctx.attr("dtype")
 
         def compute(shape):
             return _to_device(xp, draw(rng, _shape_argument(ctx, shape), dtype))
@@ -104,7 +104,7 @@ register_kernel("TruncatedNormal", devices=_BOTH, dtypes=_FLOATS, type_attr="dty
 
 @register_kernel("RandomUniformInt", devices=_BOTH, type_attr="Tout")
 def random_uniform_int(ctx):
-    rng, xp, dtype = _generator(ctx), ctx.xp, ctx.attr("Tout").as_numpy_dtype
+    rng, xp, dtype = generator(ctx), ctx.xp, ctx.attr("Tout").as_numpy_dtype
 
     def compute(shape, minval, maxval):
         shape = _shape_argument(ctx, shape)
@@ -119,7 +119,7 @@ def random_uniform_int(ctx):
 
 @register_kernel("RandomShuffle", devices=_BOTH)
 def random_shuffle(ctx):
-    rng, xp = _generator(ctx), ctx.xp
+    rng, xp = generator(ctx), ctx.xp
 
     def compute(value):
         # np.ndim, not .ndim: a string scalar travels as plain bytes.
@@ -131,7 +131,7 @@ def random_shuffle(ctx):
 
 @register_kernel("Multinomial", devices=_BOTH, dtypes=_FLOATS)
 def multinomial(ctx):
-    rng, xp, out_dtype = _generator(ctx), ctx.xp, ctx.attr("output_dtype").as_numpy_dtype
+    rng, xp, out_dtype = generator(ctx), ctx.xp, ctx.attr("output_dtype").as_numpy_dtype
 
     def compute(logits, num_samples):
         logits = _host(logits).astype(np.float64)

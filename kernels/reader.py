@@ -8,7 +8,7 @@ Reads follow TF's rules: a read pulls the next file name from the queue when the
 file; a file that cannot be opened fails that read (NotFoundError naming it) and is dropped;
 `read_up_to(n)` returns as soon as one file has given records, so it may return fewer than n;
 the end of a file is noticed (and counted as a completed work unit) by the read after its last
-record. Reads of one reader are serialized, and waiting for a turn or for a file name honours the
+record, unless the source says it is `done` with that record (whole files). Reads of one reader are serialized, and waiting for a turn or for a file name honours the
 step's cancellation and deadline.
 """
 import contextlib
@@ -26,8 +26,12 @@ from minitf.runtime.kernel_registry import Constant, register_kernel
 # ======================================================================================
 # Record sources: one open file of each reader kind
 # ======================================================================================
+# A source: `read()` gives the next (key, value) or None at the end of its file; `done` is true
+# once it knows it has no more; `close()` releases the file.
 class _TextLines:
     """TextLineReader: one record per line, keyed "<file>:<line number>" (1-based)."""
+
+    done = False
 
     def __init__(self, filename, skip_header_lines):
         self._name = filename
@@ -58,6 +62,8 @@ class _FixedLengthRecords:
     """FixedLengthRecordReader: records of `record_bytes` after a header, before a footer, keyed
     "<file>:<record index>". The file's size is not needed: a record is complete when
     `record_bytes + footer_bytes` bytes follow its start, which also works for compressed input."""
+
+    done = False
 
     def __init__(self, filename, header_bytes, record_bytes, footer_bytes, hop_bytes, encoding):
         self._name = filename
@@ -92,6 +98,8 @@ class _FixedLengthRecords:
 class _TFRecords:
     """TFRecordReader: the records of a TFRecord file, keyed "<file>:<byte offset>"."""
 
+    done = False
+
     def __init__(self, filename, compression):
         self._name = filename
         self._records = RecordReader(open_input(filename, compression))
@@ -105,19 +113,21 @@ class _TFRecords:
 
 
 class _WholeFile:
-    """WholeFileReader: the whole file as one record, keyed by its name."""
+    """WholeFileReader: the whole file as one record, keyed by its name. As in TF the file is
+    read by the read itself, so a missing file fails every read until a reset."""
 
     def __init__(self, filename):
         self._name = filename
-        with open_input(filename) as file:
-            self._contents = file.read()
+        self.done = False
 
     def read(self):
-        record, self._contents = self._contents, None
-        return None if record is None else (self._name, record)
+        with open_input(self._name) as file:
+            contents = file.read()
+        self.done = True  # TF ends the work unit with its only record
+        return self._name, contents
 
     def close(self):
-        self._contents = None
+        pass
 
 
 # ======================================================================================
@@ -162,6 +172,9 @@ class Reader:
                     keys.append(record[0])
                     values.append(record[1])
                     self.records_produced += 1
+                    if self._work.done:
+                        self._finish_work()
+                        break
                 if keys:
                     break
         return keys, values

@@ -11,7 +11,6 @@ Besides TF's public names (`__all__`), this module holds the stream and framing 
 kernels share (`open_input`, `RecordReader`): TFRecordReader reads frames with them and
 FixedLengthRecordReader reads compressed inputs through `open_input`.
 """
-import gzip
 import struct
 import zlib
 
@@ -79,6 +78,10 @@ def _os_error(path, error):
     return kind(None, None, f"{path}; {error.strerror}")
 
 
+# zlib window bits: 15 for a zlib stream, +16 for a gzip header and trailer.
+_WINDOW_BITS = {"ZLIB": zlib.MAX_WBITS, "GZIP": 16 + zlib.MAX_WBITS}
+
+
 def _open_file(path, mode):
     path = path.decode() if isinstance(path, bytes) else str(path)
     try:
@@ -87,33 +90,49 @@ def _open_file(path, mode):
         raise _os_error(path, e) from None
 
 
-class _ZlibInput:
-    """A readable stream of the zlib-decompressed bytes of a file (TF's ZLIB compression)."""
+class _InflatedInput:
+    """A readable stream of the decompressed bytes of a ZLIB or GZIP file (`window_bits` 15 or 31,
+    as TF's ZlibInputStream); concatenated streams are read one after another. A decompression
+    failure is DataLossError with TF's message."""
 
-    def __init__(self, raw):
+    def __init__(self, raw, window_bits):
         self._raw = raw
-        self._inflater = zlib.decompressobj()
+        self._window_bits = window_bits
+        self._inflater = zlib.decompressobj(window_bits)
         self._buffer = b""
 
     def read(self, size):
-        while len(self._buffer) < size and not self._inflater.eof:
-            chunk = self._raw.read(1 << 16)
+        while len(self._buffer) < size:
+            if self._inflater.eof:  # a stream ended: another may follow it
+                rest = self._inflater.unused_data
+                self._inflater = zlib.decompressobj(self._window_bits)
+            else:
+                rest = b""
+            chunk = rest or self._raw.read(1 << 16)
             if not chunk:
                 break
-            self._buffer += self._inflater.decompress(chunk)
+            self._buffer += self._inflate(chunk)
         data, self._buffer = self._buffer[:size], self._buffer[size:]
         return data
+
+    def _inflate(self, chunk):
+        try:
+            return self._inflater.decompress(chunk)
+        except zlib.error as e:
+            # Python: "Error -3 while decompressing data: incorrect header check"
+            code, _, reason = str(e).removeprefix("Error ").partition(" while decompressing data: ")
+            raise errors.DataLossError(None, None, f"inflate() failed with error {code}: {reason}") from None
 
     def close(self):
         self._raw.close()
 
 
-class _ZlibOutput:
-    """A writable stream that zlib-compresses into a file."""
+class _DeflatedOutput:
+    """A writable stream that compresses into a ZLIB or GZIP file."""
 
-    def __init__(self, raw, level):
+    def __init__(self, raw, window_bits, level):
         self._raw = raw
-        self._deflater = zlib.compressobj(level)
+        self._deflater = zlib.compressobj(level, zlib.DEFLATED, window_bits)
 
     def write(self, data):
         self._raw.write(self._deflater.compress(data))
@@ -127,41 +146,18 @@ class _ZlibOutput:
         self._raw.close()
 
 
-class _CheckedInput:
-    """Turns decompression failures into DataLossError, as TF's input streams report them."""
-
-    def __init__(self, stream):
-        self._stream = stream
-
-    def read(self, size):
-        try:
-            return self._stream.read(size)
-        except (zlib.error, gzip.BadGzipFile, EOFError) as e:
-            raise errors.DataLossError(None, None, f"inflate() failed: {e}") from None
-
-    def readline(self):
-        return self._stream.readline()
-
-    def close(self):
-        self._stream.close()
-
-
 def open_input(path, compression=""):
     """A binary stream of the (decompressed) contents of `path`; NotFoundError names a missing file."""
     raw = _open_file(path, "rb")
-    if compression == "GZIP":
-        return _CheckedInput(gzip.GzipFile(fileobj=raw, mode="rb"))
-    if compression == "ZLIB":
-        return _CheckedInput(_ZlibInput(raw))
+    if compression in _WINDOW_BITS:
+        return _InflatedInput(raw, _WINDOW_BITS[compression])
     return raw
 
 
 def _open_output(path, compression, level):
     raw = _open_file(path, "wb")
-    if compression == "GZIP":
-        return gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6 if level < 0 else level, mtime=0)
-    if compression == "ZLIB":
-        return _ZlibOutput(raw, level)
+    if compression in _WINDOW_BITS:
+        return _DeflatedOutput(raw, _WINDOW_BITS[compression], level)
     return raw
 
 

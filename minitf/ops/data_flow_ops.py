@@ -57,7 +57,7 @@ def _dequeue_many_shapes(op):
     n = constant_value(op.inputs[1])
     if n is not None and int(n) < 0:
         raise ValueError(f"Input 'n' must be >= 0, but is {int(n)}")
-    return _dequeued_shapes(op, None if n is None else int(n))
+    return _dequeued_shapes(op, Dimension(None if n is None else int(n)))
 
 
 def _dequeue_up_to_shapes(op):

@@ -141,7 +141,10 @@ class BaseSession:
             if self._graph.version != self._plans_version:
                 self._drop_plans()
             plan = self._plans.get(key) or self._compile(key)
-            return mapper.build(plan.run([spec.convert(v) for spec, v in zip(specs, values)]))
+            feed_values = [spec.convert(v) for spec, v in zip(specs, values)]
+            if plan.blocking or self._operation_timeout_ms > 0:
+                return mapper.build(self._run_step(plan, feed_values, None, None, self._operation_timeout_ms))
+            return mapper.build(plan.run(feed_values))
         return call
 
     def _fetch_mapper(self, fetches):

@@ -9,8 +9,9 @@ LOCAL variable, so run `tf.local_variables_initializer()`; after the last epoch 
 enqueue raises OutOfRangeError, the runner closes the queue, and consumers get OutOfRangeError
 once it is drained.
 
-Departure from TF1: with a vector `keep_input` (maybe_* with enqueue_many), the kept rows are
-selected with `boolean_mask` instead of `dynamic_partition` (same values, other nodes).
+Departure from TF1: the maybe_* functions with a `keep_input` tensor enqueue the kept rows with
+`boolean_mask` + enqueue_many, where TF1 uses `dynamic_partition` (vector) or a `cond` around the
+enqueue (scalar): same elements, other nodes.
 """
 import numpy as np
 
@@ -202,19 +203,24 @@ def _shapes(tensor_list_list, shapes, enqueue_many):
     return merged
 
 
-def _select_which_to_enqueue(tensor_list, keep_input):
+def _kept_rows(tensor_list, keep_input, enqueue_many):
+    """The rows of `tensor_list` where `keep_input` is true, for enqueue_many (a scalar keeps or
+    drops the element, or the whole batch with `enqueue_many`)."""
+    if not enqueue_many:
+        tensor_list = [array_ops.expand_dims(t, 0) for t in tensor_list]
+    if keep_input.shape.ndims == 0:
+        keep_input = array_ops.fill(array_ops.shape(tensor_list[0])[:1], keep_input)
     return [selection_ops.boolean_mask(t, keep_input) for t in tensor_list]
 
 
 def _enqueue_ops(queue, tensor_list_list, enqueue_many, keep_input):
-    """One enqueue op per tensor list (a cond on `keep_input` unless it is constant true)."""
-    enqueue = queue.enqueue_many if enqueue_many else queue.enqueue
-    if keep_input.shape.ndims == 1:
-        return [enqueue(_select_which_to_enqueue(tensor_list, keep_input)) for tensor_list in tensor_list_list]
+    """One enqueue op per tensor list. A constant scalar `keep_input` is decided now (TF1's
+    smart_cond); otherwise the kept rows are enqueued with enqueue_many."""
     keep = constant_value(keep_input)
-    if keep is not None:
+    if keep is not None and np.ndim(keep) == 0:
+        enqueue = queue.enqueue_many if enqueue_many else queue.enqueue
         return [enqueue(tensor_list) if keep else control_flow_ops.no_op() for tensor_list in tensor_list_list]
-    return [control_flow_ops.cond(keep_input, lambda tl=tensor_list: enqueue(tl), control_flow_ops.no_op)
+    return [queue.enqueue_many(_kept_rows(tensor_list, keep_input, enqueue_many))
             for tensor_list in tensor_list_list]
 
 
