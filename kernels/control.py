@@ -1,6 +1,7 @@
 """Kernels of the control-flow ops. DEAD marks the untaken side of a Switch."""
 import numpy
 
+from minitf.framework import errors
 from minitf.runtime.dead import DEAD
 from minitf.runtime.kernel_registry import register_kernel
 
@@ -29,4 +30,22 @@ def merge(ctx):
             if value is not DEAD:
                 return value, numpy.int32(index)
         return DEAD, DEAD
+    return compute
+
+
+def _summarize(value, summarize):
+    """TF's rendering of assertion data: "[1 2 3...]", strings as text."""
+    array = numpy.asarray(value)
+    items = [v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v) for v in array.ravel()]
+    return "[" + " ".join(items[:summarize]) + ("..." if len(items) > summarize else "") + "]"
+
+
+@register_kernel("Assert", devices=_BOTH, type_attr=None)
+def assert_(ctx):
+    summarize = ctx.attr("summarize")
+
+    def compute(condition, *data):
+        if not condition:
+            raise ctx.error("assertion failed: " + " ".join(_summarize(d, summarize) for d in data),
+                            errors.InvalidArgumentError)
     return compute

@@ -295,7 +295,8 @@ class _ExampleParser:
             where = self._where(key, index, names)
             if kind != _KINDS[dtype]:
                 raise self._ctx.error(f"{where}Data types don't match. Data type: "
-                                      f"{_type_name(_KIND_TYPES[kind])} but expected type: {_type_name(dtype)}")
+                                      f"{_type_name(_KIND_TYPES[kind])} but expected type: "
+                                      f"{_type_name(dtype)}")
             if len(found) != count:
                 if self._single:
                     raise self._ctx.error(f"{where}Can't parse serialized Example: Some {kind} slice was "

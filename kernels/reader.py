@@ -8,15 +8,16 @@ Reads follow TF's rules: a read pulls the next file name from the queue when the
 file; a file that cannot be opened fails that read (NotFoundError naming it) and is dropped;
 `read_up_to(n)` returns as soon as one file has given records, so it may return fewer than n;
 the end of a file is noticed (and counted as a completed work unit) by the read after its last
-record, unless the source says it is `done` with that record (whole files). Reads of one reader are serialized, and waiting for a turn or for a file name honours the
-step's cancellation and deadline.
+record, unless the source says it is `done` with that record (whole files). Reads of one reader
+are serialized, and waiting for a turn or for a file name honours the step's cancellation and
+deadline.
 """
 import contextlib
 import threading
 
 import numpy
 
-from minitf.framework import errors
+from minitf.framework import dtypes, errors
 from minitf.ops import reader_ops  # noqa: F401 - declares the ops these kernels run
 from minitf.python_io import RecordReader, open_input
 from minitf.runtime.cancellation import wait_until
@@ -201,11 +202,14 @@ class Reader:
 
 def _next_filename(queue, op):
     """Dequeues the next file name through the queue's own dequeue (kernels/data_flow.py), which
-    waits like a dequeue op; the queue must hold one-element string tuples (TF's rule)."""
-    (components,) = queue.dequeue(1, op, batched=False)
-    if len(components) != 1 or numpy.size(components[0]) != 1:
+    waits like a dequeue op; the queue must hold single strings (TF's checks and messages)."""
+    if len(queue.dtypes) != 1:
+        raise errors.InvalidArgumentError(None, op, "Expected single component queue")
+    if queue.dtypes[0] != dtypes.string:
+        raise errors.InvalidArgumentError(None, op, "Expected queue with single string component")
+    ((name,),) = queue.dequeue(1, op, batched=False)
+    if numpy.size(name) != 1:
         raise errors.InvalidArgumentError(None, op, "Expected to dequeue a one-element string tensor")
-    name = components[0]
     name = name.item() if isinstance(name, numpy.ndarray) else name
     return name.encode() if isinstance(name, str) else bytes(name)
 
@@ -255,8 +259,8 @@ def reader_read(ctx):
 @register_kernel("ReaderReadUpToV2", devices=("CPU",), type_attr=None)
 def reader_read_up_to(ctx):
     def compute(reader, queue, num_records):
-        if num_records <= 0:
-            raise ctx.error(f"num_records must be positive, got {int(num_records)}")
+        if num_records < 0:  # TF1 crashes; 0 reads nothing, as in TF1
+            raise ctx.error(f"num_records must be >= 0, got {int(num_records)}")
         keys, values = reader.read_up_to(queue, int(num_records), ctx.op)
         return _strings(keys), _strings(values)
     return compute

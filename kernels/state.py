@@ -73,3 +73,17 @@ register_kernel("AssignSub", devices=("CPU", "GPU"))(_update_kernel(lambda a, b:
 def is_variable_initialized(ctx):
     import numpy
     return lambda ref: numpy.bool_(ref.value is not None)
+
+
+@register_kernel("CountUpTo", devices=("CPU", "GPU"))
+def count_up_to(ctx):
+    limit, op = ctx.attr("limit"), ctx.op
+
+    def compute(ref):
+        with ref.lock:  # several queue-runner threads count at once
+            before = ref.read(op)
+            if before >= limit:
+                raise ctx.error(f"Reached limit of {limit}", errors.OutOfRangeError)
+            ref.value = before + before.dtype.type(1)
+        return before
+    return compute

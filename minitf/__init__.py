@@ -24,12 +24,12 @@ from minitf.ops.selection_ops import *  # noqa: F401,F403
 from minitf.ops.math_ops import *  # noqa: F401,F403
 from minitf.ops.random_ops import *  # noqa: F401,F403
 from minitf.ops.script_ops import *  # noqa: F401,F403
-from minitf.ops.state_ops import assign, assign_add, assign_sub, is_variable_initialized
+from minitf.ops.state_ops import assign, assign_add, assign_sub, is_variable_initialized, count_up_to
 from minitf.ops.variables import (Variable, global_variables, all_variables, local_variables,
                                   trainable_variables, model_variables, variables_initializer,
                                   global_variables_initializer, initialize_all_variables,
                                   local_variables_initializer, report_uninitialized_variables)
-from minitf.ops.control_flow_ops import no_op, group, tuple, cond, with_dependencies
+from minitf.ops.control_flow_ops import no_op, group, tuple, cond, with_dependencies, Assert
 from minitf.ops.gradients_impl import gradients, stop_gradient
 from minitf.ops.variable_scope import *  # noqa: F401,F403
 from minitf.ops.data_flow_ops import *  # noqa: F401,F403

@@ -1,17 +1,31 @@
-"""Control flow: no_op, group, tuple, with_dependencies, and `cond` built from Switch and Merge."""
+"""Control flow: no_op, group, tuple, with_dependencies, Assert, and `cond` built from Switch and Merge."""
 import builtins
 
 from minitf.framework import dtypes
 from minitf.framework.common_shapes import SCALAR
 from minitf.framework.default_graph import control_dependencies, get_default_graph, name_scope
-from minitf.framework.op_def import TypeAttr, define_op
+from minitf.framework.op_def import TypeAttr, TypeListAttr, define_op
 from minitf.framework.operation import Operation
 from minitf.framework.tensor import Tensor
 from minitf.ops.op_builder import apply_op
 
 define_op("NoOp", shape=lambda op: [], differentiable=False)
+
+
+def _assert_shape(op):
+    op.inputs[0].shape.merge_with(SCALAR)  # the condition must be a scalar
+    return []
+
+
+# TF1's logging op: fails the step with InvalidArgumentError when `condition` is false.
+define_op("Assert", inputs=["condition: bool", "data: T"], attrs={"T": TypeListAttr(), "summarize": 3},
+          shape=_assert_shape, stateful=True, differentiable=False)
+
+
+# Resource handles (queues, readers) may flow through a cond, as in TF1.
+_ANY = TypeAttr(dtypes.ALL | {dtypes.resource})
 define_op("Switch", inputs=["data: T", "pred: bool"], outputs=["output_false: T", "output_true: T"],
-          attrs={"T": TypeAttr()}, shape=lambda op: [op.inputs[0].shape] * 2)
+          attrs={"T": _ANY}, shape=lambda op: [op.inputs[0].shape] * 2)
 define_op("RefSwitch", inputs=["data: Ref(T)", "pred: bool"],
           outputs=["output_false: Ref(T)", "output_true: Ref(T)"],
           attrs={"T": TypeAttr()}, shape=lambda op: [op.inputs[0].shape] * 2)
@@ -32,7 +46,7 @@ def _most_specific_compatible(a, b):
 
 
 define_op("Merge", inputs=["inputs: N * T"], outputs=["output: T", "value_index: int32"],
-          attrs={"T": TypeAttr(), "N": 2}, shape=_merge_shape)
+          attrs={"T": _ANY, "N": 2}, shape=_merge_shape)
 
 
 def no_op(name=None):
@@ -64,6 +78,17 @@ def _as_op(item):
     if hasattr(item, "op"):
         return item.op
     raise TypeError(f"Expected an Operation or Tensor, got {item!r}")
+
+
+def Assert(condition, data, summarize=None, name=None):  # noqa: N802 - TF1's name
+    """TF1 `tf.Assert`: an op raising InvalidArgumentError ("assertion failed: [data...]", the first
+    `summarize` entries of each tensor) when `condition` is false. Departure: TF1 guards data that
+    is not string/int32 with a cond (to avoid copying it to the host); here it is always direct."""
+    from minitf.ops.constant_op import convert_n_to_tensor
+    with name_scope(name, "Assert", [condition, data]) as name:
+        convert_n_to_tensor(data)  # TF1 converts the data twice: kept for its node names
+        return apply_op("Assert", condition, list(data), summarize=3 if summarize is None else summarize,
+                        name="Assert")
 
 
 def tuple(tensors, name=None, control_inputs=None):  # noqa: A001 - TF1's name

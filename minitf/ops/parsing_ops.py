@@ -15,6 +15,7 @@ from minitf.framework.op_def import TypeAttr, TypeListAttr, define_op
 from minitf.framework.tensor import Tensor
 from minitf.framework.tensor_shape import TensorShape, as_shape
 from minitf.framework.tensor_util import constant_value
+from minitf.ops.array_ops import reshape
 from minitf.ops.constant_op import constant, convert_to_tensor
 from minitf.ops.op_builder import apply_op
 
@@ -247,7 +248,6 @@ def _features_to_raw_params(features):
 
 def _dense_default(key, feature):
     """The default tensor of a dense feature: empty when it has none (the feature is required)."""
-    from minitf.ops.array_ops import reshape
     if feature.default_value is None:
         return constant([], dtype=feature.dtype)
     if isinstance(feature.default_value, Tensor):

@@ -1,4 +1,5 @@
-"""Variable ops (TF1's ref variables): VariableV2, Assign, AssignAdd, AssignSub, IsVariableInitialized."""
+"""Variable ops (TF1's ref variables): VariableV2, Assign, AssignAdd, AssignSub, IsVariableInitialized,
+CountUpTo."""
 from minitf.framework import dtypes
 from minitf.framework.common_shapes import unchanged, SCALAR
 from minitf.framework.op_def import TypeAttr, REQUIRED, define_op
@@ -19,6 +20,9 @@ for _name in ("AssignAdd", "AssignSub"):
               shape=unchanged, stateful=True, differentiable=False)
 define_op("IsVariableInitialized", inputs=["ref: Ref(dtype)"], outputs=["is_initialized: bool"],
           attrs={"dtype": TypeAttr()}, shape=lambda op: [SCALAR], stateful=True, differentiable=False)
+define_op("CountUpTo", inputs=["ref: Ref(T)"], outputs=["output: T"],
+          attrs={"limit": REQUIRED, "T": TypeAttr({dtypes.int32, dtypes.int64})},
+          shape=lambda op: [op.inputs[0].shape.merge_with(SCALAR)], stateful=True, differentiable=False)
 
 
 def variable_op_v2(shape, dtype, name="Variable", container="", shared_name=""):
@@ -58,3 +62,9 @@ def assign_sub(ref, value, use_locking=None, name=None):
 def is_variable_initialized(ref, name=None):
     """TF1 `tf.is_variable_initialized`: a bool scalar."""
     return apply_op("IsVariableInitialized", _ref_of(ref), name=name or "IsVariableInitialized")
+
+
+def count_up_to(ref, limit, name=None):
+    """TF1 `tf.count_up_to`: increments the scalar int variable `ref` and returns its value before
+    the increment; raises OutOfRangeError ("Reached limit of N") once it has reached `limit`."""
+    return apply_op("CountUpTo", _ref_of(ref), limit=limit, name=name or "CountUpTo")

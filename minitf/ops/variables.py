@@ -155,6 +155,10 @@ class Variable:
         result = state_ops.assign_sub(self._variable, delta, use_locking=use_locking, name=name)
         return result if read_value else result.op
 
+    def count_up_to(self, limit):
+        """TF1 `Variable.count_up_to`: see `tf.count_up_to`."""
+        return state_ops.count_up_to(self._variable, limit)
+
     def to_proto(self, export_scope=None):
         """A VariableDef describing this variable (TF1 `Variable.to_proto`)."""
         from minitf.framework.meta_graph import variable_to_proto

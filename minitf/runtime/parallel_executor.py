@@ -85,10 +85,12 @@ class ParallelProgram:
                 index = ready.pop()
                 args, dead = self._arguments(index, values, live)
                 state["running"] += 1
+                # Nothing else of the step can run meanwhile: wait here, without a thread handoff.
+                alone = not ready and state["running"] == 1
             op = self._steps[index][0]
             if dead:
                 finish(index, DEAD, None)
-            elif op.op_def.blocking or self._concurrent:
+            elif (op.op_def.blocking and not alone) or self._concurrent:
                 pool.submit(run_blocking, index, args)
             else:
                 try:

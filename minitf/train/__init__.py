@@ -22,3 +22,6 @@ from minitf.train import queue_runner  # noqa: F401 - TF1's `tf.train.queue_runn
 from minitf.train.input import (limit_epochs, input_producer, string_input_producer, range_input_producer,
                                 slice_input_producer, batch, maybe_batch, batch_join, maybe_batch_join,
                                 shuffle_batch, maybe_shuffle_batch, shuffle_batch_join, maybe_shuffle_batch_join)
+from minitf.proto.example_pb2 import Example, SequenceExample  # noqa: E402,F401 - TF1's tf.train.Example
+from minitf.proto.feature_pb2 import (BytesList, Feature, FeatureList, FeatureLists, Features,  # noqa: E402,F401
+                                      FloatList, Int64List)

@@ -23,7 +23,6 @@ from minitf.framework.tensor_shape import as_shape
 from minitf.framework.tensor_util import constant_value
 from minitf.ops import array_ops, control_flow_ops, data_flow_ops, math_ops, random_ops, selection_ops
 from minitf.ops.constant_op import constant, convert_n_to_tensor, convert_to_tensor
-from minitf.ops.op_builder import apply_op
 from minitf.ops.variables import Variable
 from minitf.summary import summary
 from minitf.train.queue_runner import QueueRunner, add_queue_runner
@@ -42,7 +41,7 @@ def limit_epochs(tensor, num_epochs=None, name=None):
     with name_scope(name, "limit_epochs", [tensor]) as name:
         zero64 = constant(0, dtype=dtypes.int64)
         epochs = Variable(zero64, name="epochs", trainable=False, collections=[GraphKeys.LOCAL_VARIABLES])
-        counter = apply_op("CountUpTo", epochs._ref(), limit=num_epochs)
+        counter = epochs.count_up_to(num_epochs)
         with control_dependencies([counter]):
             return array_ops.identity(tensor, name=name)
 
@@ -78,7 +77,8 @@ def string_input_producer(string_tensor, num_epochs=None, shuffle=True, seed=Non
         raise ValueError(not_null_err)
     with name_scope(name, "input_producer", [string_tensor]) as name:
         string_tensor = convert_to_tensor(string_tensor, dtype=dtypes.string)
-        with control_dependencies([_assert(math_ops.greater(array_ops.size(string_tensor), 0), [not_null_err])]):
+        with control_dependencies([control_flow_ops.Assert(math_ops.greater(array_ops.size(string_tensor), 0),
+                                                           [not_null_err])]):
             string_tensor = array_ops.identity(string_tensor)
         return input_producer(string_tensor, element_shape=[], num_epochs=num_epochs, shuffle=shuffle,
                               seed=seed, capacity=capacity, shared_name=shared_name, name=name,
@@ -107,14 +107,6 @@ def slice_input_producer(tensor_list, num_epochs=None, shuffle=True, seed=None, 
                                      capacity=capacity, shared_name=shared_name)
         index = queue.dequeue()
         return [selection_ops.gather(t, index) for t in tensor_list]
-
-
-def _assert(condition, data, summarize=None):
-    """TF1 `tf.Assert` for string/int32 data (the kernel raises InvalidArgumentError when false)."""
-    with name_scope(None, "Assert", [condition, data]):
-        convert_n_to_tensor(data)  # TF1 converts the data once more than it uses it: kept for the node names
-        return apply_op("Assert", condition, list(data), summarize=3 if summarize is None else summarize,
-                        name="Assert")
 
 
 # ==============================================================================================

@@ -14,6 +14,21 @@ def _assign_then_read(kind):
     return build
 
 
+def _count_twice(x):
+    """Counts up twice from the fed start (limit 5): the values before each increment."""
+    v = tf.Variable(x, name="counter")
+    with tf.control_dependencies([v.initializer]):
+        first = v.count_up_to(5)
+    with tf.control_dependencies([first]):
+        return [first, tf.count_up_to(v, 5)]
+
+
+def _asserted(x):
+    """x, behind an Assert that holds (a failing one: tests/train/test_input.py)."""
+    with tf.control_dependencies([tf.Assert(tf.reduce_all(tf.equal(x, x)), [x, "x has a NaN"])]):
+        return tf.identity(x)
+
+
 CASES = [
     OpCase("Const", lambda x: tf.constant([[1.5, 2.0]]) + tf.cast(x, tf.float32), fixed(np.float32(0)),
            lambda x: np.array([[1.5, 2.0]], np.float32)),
@@ -31,6 +46,9 @@ CASES = [
     OpCase("IsVariableInitialized", lambda x: tf.is_variable_initialized(tf.Variable(x, name="w")),
            inputs_of(uniform((2,))), lambda x: np.bool_(False)),
     OpCase("NoOp", lambda x: [tf.no_op(), tf.identity(x)], inputs_of(uniform((2,))), lambda x: x),
+    OpCase("CountUpTo", _count_twice, inputs_of(uniform((), 0, 3)), lambda x: [x, x + 1],
+           dtypes=(tf.int32, tf.int64)),
+    OpCase("Assert", _asserted, inputs_of(uniform((3,))), lambda x: x),
     OpCase("Switch", lambda x: tf.cond(tf.constant(True), lambda: x * 2, lambda: x * 3),
            inputs_of(uniform((2,))), lambda x: x * 2, dtypes=REALS),
     OpCase("Merge", lambda x: tf.cond(tf.reduce_sum(tf.cast(x, tf.float64)) > 1e9, lambda: x * 2, lambda: x * 3),

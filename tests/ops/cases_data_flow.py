@@ -53,7 +53,10 @@ def _up_to_after_close(x):
 def _closed_flag(x):
     q = FIFOQueue(5, x.dtype, shapes=[x.shape[1:]])
     closed = _after(q.enqueue_many(x), lambda: q.close(cancel_pending_enqueues=True))
-    return _after(closed, lambda: [q.is_closed(), q.size(), q.dequeue_many(3)])
+    flags = _after(closed, lambda: [q.is_closed(), q.size()])
+    # The dequeue waits for the flags: ops of one step that do not depend on each other run in
+    # any order (TF1 too).
+    return flags + [_after(flags, lambda: q.dequeue_many(3))]
 
 
 def _shuffled(x):
