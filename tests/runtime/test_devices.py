@@ -100,3 +100,15 @@ def test_intra_op_threads_cap_blas_while_the_session_is_open():
     with tf.Session(config=tf.ConfigProto(intra_op_parallelism_threads=1)):
         blas = [info for info in threadpool_info() if info["user_api"] == "blas"]
         assert all(info["num_threads"] == 1 for info in blas)
+
+
+def test_book_style_cpu_block_with_the_multiplication_unpinned(fake_gpus):
+    with tf.device("/cpu:0"):
+        a = tf.Variable(3.0, name="a")
+        b = tf.Variable(4.0, name="b")
+    c = a * b
+    with tf.Session() as sess:
+        sess.run([a.initializer, b.initializer])
+        assert sess.run(c) == 12.0
+        placed = _placements(sess)
+    assert placed["a"] == placed["b"] == "CPU:0" and placed["mul"] == "GPU:0"
