@@ -116,9 +116,9 @@ def _cupy_gpus(gpu_options):
             if fraction:
                 pool.set_limit(size=int(total * fraction))
                 if not gpu_options.allow_growth:
-                    # Reserve the fraction now: a freed block stays cached in CuPy's pool.
-                    reserved = pool.malloc(int(total * fraction * 0.9))
-                    del reserved
+                    # Reserve the fraction now: the block is dropped at once and stays cached
+                    # in CuPy's pool for later allocations.
+                    pool.malloc(int(total * fraction * 0.9))
             devices.append(Device("GPU", index, cupy, memory_limit=int(total * (fraction or 1))))
     return devices
 
