@@ -22,6 +22,7 @@ from minitf.ops.constant_op import constant, convert_to_tensor, register_tensor_
 from minitf.ops.array_ops import *  # noqa: F401,F403 - each family module lists its tf.* names in __all__
 from minitf.ops.selection_ops import *  # noqa: F401,F403
 from minitf.ops.math_ops import *  # noqa: F401,F403
+from minitf.ops.segment_ops import *  # noqa: F401,F403
 from minitf.ops.random_ops import *  # noqa: F401,F403
 from minitf.ops.script_ops import *  # noqa: F401,F403
 from minitf.ops.state_ops import assign, assign_add, assign_sub, is_variable_initialized, count_up_to

@@ -14,7 +14,7 @@ import numpy as np
 from minitf.framework import dtypes
 from minitf.framework.op_def import register_gradient
 from minitf.framework.tensor_util import constant_value
-from minitf.ops import array_ops, math_ops, selection_ops
+from minitf.ops import array_ops, math_ops, segment_ops, selection_ops
 from minitf.ops.array_static import STRIDED_SLICE_MASKS, normalize_axis, strided_slice_index
 
 
@@ -44,7 +44,7 @@ def _is_zero(value):
 
 def _unsorted_segment_sum(data, segment_ids, num_segments):
     """Rows of `data` summed into `num_segments` rows by `segment_ids` (TF1 UnsortedSegmentSum)."""
-    return math_ops.unsorted_segment_sum(data, segment_ids, num_segments)
+    return segment_ops.unsorted_segment_sum(data, segment_ids, num_segments)
 
 
 @register_gradient("UnsortedSegmentSum")

@@ -23,7 +23,7 @@ from minitf.ops.op_builder import apply_op
 __all__ = [
     "div", "atan2", "truediv", "divide", "logical_xor", "round", "cast", "to_float", "to_double", "to_int32",
     "to_int64", "saturate_cast", "count_nonzero", "reduce_logsumexp", "matmul", "matrix_inverse", "add_n",
-    "clip_by_value", "clip_by_norm", "check_numerics", "add_check_numerics_ops", "unsorted_segment_sum",
+    "clip_by_value", "clip_by_norm", "check_numerics", "add_check_numerics_ops",
 ]
 
 _COMPLEX = dtypes.NUMBERS - dtypes.REAL
@@ -540,29 +540,6 @@ def add_check_numerics_ops():
                 with control_dependencies(checks):
                     checks = [check_numerics(output, message=f"{op.name}:{output.value_index}")]
     return group(*checks)
-
-
-# ======================================================================================
-# Segment sums (the dense gradient of gather)
-# ======================================================================================
-def _unsorted_segment_sum_shape(op):
-    data, ids, count = op.inputs
-    rows = constant_value(count)
-    if data.shape.ndims is None or ids.shape.ndims is None:
-        return [UNKNOWN]
-    return [TensorShape([None if rows is None else int(rows)]).concatenate(data.shape[ids.shape.ndims:])]
-
-
-define_op("UnsortedSegmentSum", inputs=["data: T", "segment_ids: Tindices", "num_segments: Tnumsegments"],
-          outputs=["output: T"], attrs={"T": TypeAttr(dtypes.REAL), "Tindices": TypeAttr(dtypes.INDEX),
-                                        "Tnumsegments": _INDEX},
-          shape=_unsorted_segment_sum_shape)
-
-
-def unsorted_segment_sum(data, segment_ids, num_segments, name=None):
-    """TF1 `tf.unsorted_segment_sum`: output[i] = sum of data[j] where segment_ids[j] == i
-    (negative ids are dropped)."""
-    return apply_op("UnsortedSegmentSum", data, segment_ids, num_segments, name=name or "UnsortedSegmentSum")
 
 
 # ======================================================================================
