@@ -10,7 +10,7 @@ from minitf.framework.default_graph import get_default_graph
 from minitf.framework.default_stack import DefaultStack
 from minitf.framework.tensor import Tensor
 from minitf.runtime.cancellation import CancellationManager, StepContext, running_step
-from minitf.runtime.devices import local_devices
+from minitf.runtime.devices import local_devices, to_host
 from minitf.runtime.fetch import FetchMapper
 from minitf.runtime.kernel_registry import KernelContext, find_kernel
 from minitf.runtime.placer import Placer
@@ -282,6 +282,8 @@ def _fetch_value(value, tensor):
         return value
     if hasattr(value, "value") and tensor.dtype.is_ref_dtype:  # a variable's storage
         return _fetch_value(value.value, tensor) if value.value is not None else None
+    if hasattr(value, "get") and hasattr(value, "device"):  # a CuPy array: copy it to the host
+        return _fetch_value(to_host(value), tensor)
     array = tensor_util.to_numpy(value, tensor.dtype.base_dtype)
     return array[()] if array.ndim == 0 else array
 
