@@ -123,3 +123,33 @@ def test_every_optimizer_minimizes_a_quadratic():
             for _ in range(300):
                 sess.run(training_op)
             assert sess.run(loss) < 1e-2, type(optimizer).__name__
+
+
+def test_preloaded_data_in_a_variable_feeds_slice_input_producer():
+    data = np.arange(20, dtype=np.float32).reshape(10, 2)
+    labels_data = np.arange(10, dtype=np.int32)
+    input_data = tf.placeholder(tf.float32, shape=data.shape)
+    input_labels = tf.placeholder(tf.int32, shape=labels_data.shape)
+    data_var = tf.Variable(input_data, trainable=False, collections=[])
+    labels_var = tf.Variable(input_labels, trainable=False, collections=[])
+    image, label = tf.train.slice_input_producer([data_var, labels_var], num_epochs=2, shuffle=False)
+    images, labels = tf.train.batch([image, label], batch_size=5)
+    assert tf.global_variables() == [] and tf.trainable_variables() == []
+    with tf.Session() as sess:
+        sess.run(data_var.initializer, feed_dict={input_data: data})
+        sess.run(labels_var.initializer, feed_dict={input_labels: labels_data})
+        sess.run(tf.local_variables_initializer())
+        coord = tf.train.Coordinator()
+        threads = tf.train.start_queue_runners(sess=sess, coord=coord)
+        seen = []
+        try:
+            while not coord.should_stop():
+                batch_images, batch_labels = sess.run([images, labels])
+                np.testing.assert_array_equal(batch_images, data[batch_labels])
+                seen.extend(batch_labels.tolist())
+        except tf.errors.OutOfRangeError:
+            pass
+        finally:
+            coord.request_stop()
+        coord.join(threads, stop_grace_period_secs=10)
+    assert sorted(seen) == sorted(labels_data.tolist() * 2)
