@@ -190,8 +190,8 @@ class Graph:
             attrs = self._complete_attrs(op_def, inputs, dict(attrs or {}), name or op_type)
             name = self._name_for_new_op(name or op_type)
             control_inputs = self._control_inputs_for(inputs)
-            if context is not None and not inputs and not control_inputs:
-                control_inputs = context.control_inputs_for_sourceless_op()
+            if context is not None and not inputs:
+                control_inputs = control_inputs + context.gate_for_sourceless_op(control_inputs)
             if self._colocation_stack:
                 attrs["_class"] = [f"loc:@{self._colocation_stack[-1].name}"]
             op = Operation(self, len(self._ops), name, op_def, inputs, attrs,
@@ -350,12 +350,13 @@ class Graph:
     def control_dependencies(self, control_inputs):
         """Ops created inside run after `control_inputs`; `None` clears the outer dependencies."""
         if control_inputs is None:
-            saved = self._control_dependencies_stack
-            self._control_dependencies_stack = []
+            # As in TF1, clearing the dependencies also leaves any cond branch being built.
+            saved = self._control_dependencies_stack, self._control_flow_context
+            self._control_dependencies_stack, self._control_flow_context = [], None
             try:
                 yield
             finally:
-                self._control_dependencies_stack = saved
+                self._control_dependencies_stack, self._control_flow_context = saved
             return
         ops = []
         for c in control_inputs:

@@ -133,19 +133,20 @@ class CondContext:
         switched = self._switched.get(tensor)
         if switched is None:
             graph = tensor.graph
-            saved, graph._control_flow_context = graph._control_flow_context, self.outer
-            try:
-                if self.outer is not None:
-                    tensor = self.outer._enter(tensor)
-                with control_dependencies(None):
-                    switch_type = "RefSwitch" if tensor.dtype.is_ref_dtype else "Switch"
-                    outputs = apply_op(switch_type, tensor, self.pred, name=switch_type)
-            finally:
-                graph._control_flow_context = saved
+            if self.outer is not None:
+                tensor = self.outer._enter(tensor)
+            with control_dependencies(None):
+                graph._control_flow_context = self.outer  # the Switch belongs to the outer branch
+                switch_type = "RefSwitch" if tensor.dtype.is_ref_dtype else "Switch"
+                outputs = apply_op(switch_type, tensor, self.pred, name=switch_type)
             switched = self._switched[tensor] = outputs[self.branch]
         return switched
 
-    def control_inputs_for_sourceless_op(self):
+    def gate_for_sourceless_op(self, control_inputs):
+        """An op without data inputs runs only in the taken branch: it gets the pivot as a control
+        input unless one of its control inputs is already inside the branch (TF1's rule)."""
+        if any(c in self._ops for c in control_inputs):
+            return []
         return [self.pivot.op]
 
     def add_op(self, op):

@@ -33,22 +33,30 @@ class Variable:
         if trainable and GraphKeys.TRAINABLE_VARIABLES not in collections:
             collections.append(GraphKeys.TRAINABLE_VARIABLES)
         init_from_fn = callable(initial_value)
-        with name_scope(name, "Variable", [] if init_from_fn else [initial_value]) as scope:
-            if init_from_fn:
-                with name_scope("Initializer"):
-                    initial_value = convert_to_tensor(initial_value(), dtype=dtype)
-            else:
-                initial_value = convert_to_tensor(initial_value, dtype=dtype, name="initial_value")
-            shape = initial_value.shape if validate_shape else TensorShape(None)
-            if validate_shape and not shape.is_fully_defined():
-                raise ValueError(f"initial_value must have a shape specified: {initial_value}")
-            self._variable = state_ops.variable_op_v2(shape, initial_value.dtype.base_dtype, name=scope)
-            with colocate_with(self._variable.op):
-                self._initializer_op = state_ops.assign(
-                    self._variable, initial_value, validate_shape=validate_shape, name="Assign").op
-            with colocate_with(self._variable.op):
-                from minitf.ops.array_ops import identity
-                self._snapshot = identity(self._variable, name="read")
+        # TF1 builds variables in an "init scope": outside any cond branch and free of the
+        # caller's control dependencies, so the initializer can run on its own.
+        with control_dependencies(None):
+            with name_scope(name, "Variable", [] if init_from_fn else [initial_value]) as scope:
+                if init_from_fn:
+                    with name_scope("Initializer"):
+                        initial_value = convert_to_tensor(initial_value(), dtype=dtype)
+                else:
+                    initial_value = convert_to_tensor(initial_value, dtype=dtype, name="initial_value")
+                    if initial_value.op._cond_context is not None:
+                        raise ValueError(f"Initializer for variable {scope} is from inside a control-flow "
+                                         "construct, such as a loop or conditional. When creating a "
+                                         "variable inside a loop or conditional, use a lambda as the "
+                                         "initializer.")
+                shape = initial_value.shape if validate_shape else TensorShape(None)
+                if validate_shape and not shape.is_fully_defined():
+                    raise ValueError(f"initial_value must have a shape specified: {initial_value}")
+                self._variable = state_ops.variable_op_v2(shape, initial_value.dtype.base_dtype, name=scope)
+                with colocate_with(self._variable.op):
+                    self._initializer_op = state_ops.assign(
+                        self._variable, initial_value, validate_shape=validate_shape, name="Assign").op
+                with colocate_with(self._variable.op):
+                    from minitf.ops.array_ops import identity
+                    self._snapshot = identity(self._variable, name="read")
         self._initial_value = initial_value
         self._trainable = trainable
         self._constraint = constraint
@@ -125,7 +133,8 @@ class Variable:
         return self._variable
 
     def _as_graph_element(self):
-        return self._snapshot
+        """The ref tensor, as in TF1: fetching a variable reads it, feeding one overrides it."""
+        return self._variable
 
     def initialized_value(self):
         """The value, initializing from `initial_value` first if needed (TF1 semantics, via cond)."""

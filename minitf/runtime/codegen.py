@@ -118,7 +118,7 @@ def compile_program(steps, feed_tensors, fetch_tensors, trace=False):
                 expression[key] = _emit_transfer(key, expression[tensor], names, namespace, lines,
                                                  line_ops, op, transfers[key][1])
             arg = expression[key]
-            if key is tensor and tensor.dtype.is_ref_dtype and \
+            if key is tensor and tensor.dtype.is_ref_dtype and tensor not in fed and \
                     not op.op_def.inputs[arg_index(op, position)].is_ref:
                 arg = f"_deref({arg})"
             call_args.append(arg)

@@ -51,14 +51,18 @@ def register_kernel(op_type, devices=("CPU",), dtypes=None, type_attr="T"):
     return decorate
 
 
-# TF1 keeps int32 tensors in host memory and has no GPU kernels producing int32 or string
-# values: such ops run on the CPU (an explicit GPU pin fails unless soft placement is on).
+# TF1 keeps int32 tensors in host memory: its GPU kernels either take no int32/string data or
+# produce their int32 outputs in host memory. Here, ops producing int32 or string values run on
+# the CPU (an explicit GPU pin fails unless soft placement is on), except these, whose GPU
+# kernels hand their int32 outputs to host memory (the plan moves them there).
 _HOST_ONLY_DTYPES = frozenset([dtypes.int32, dtypes.string])
+_HOST_MEMORY_OUTPUT_OPS = frozenset(["Const", "Shape", "ShapeN", "Size", "Rank", "Merge"])
 
 
 def find_kernel(op, device_type):
     """The kernel factory for `op` on `device_type`, or None when there is none for its dtype."""
-    if device_type == "GPU" and any(t.base_dtype in _HOST_ONLY_DTYPES for t in op._output_dtypes):
+    if device_type == "GPU" and op.type not in _HOST_MEMORY_OUTPUT_OPS and \
+            any(t.base_dtype in _HOST_ONLY_DTYPES for t in op._output_dtypes):
         return None
     for allowed, type_attr, factory in _KERNELS.get((op.type, device_type), ()):
         if allowed is None or op._attrs.get(type_attr) in allowed:

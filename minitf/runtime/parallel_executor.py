@@ -31,8 +31,8 @@ class ParallelProgram:
             for producer in producers:
                 self._consumers[producer].append(i)
             self._initial_pending.append(len(producers))
-        self._derefs = [[t.dtype.is_ref_dtype and not _arg_is_ref(op, k) for k, t in enumerate(op.inputs)]
-                        for op, _, _ in steps]
+        self._derefs = [[t.dtype.is_ref_dtype and t not in self._feed_index and not _arg_is_ref(op, k)
+                         for k, t in enumerate(op.inputs)] for op, _, _ in steps]
         self._control_producers = [[index_of[c] for c in op._control_inputs if c in index_of]
                                    for op, _, _ in steps]
         sources, transfers = plan_transfers(steps, set(feed_tensors))

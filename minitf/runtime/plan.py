@@ -26,7 +26,8 @@ def needed_ops(fetch_tensors, target_ops, fed_tensors):
             if tensor not in fed_tensors and tensor.op not in needed:
                 stack.append(tensor.op)
         for control in op._control_inputs:
-            if control not in needed:
+            # An op whose every output is fed has nothing left to run (TF1 prunes it too).
+            if control not in needed and not (control.outputs and all(o in fed_tensors for o in control.outputs)):
                 stack.append(control)
     return needed
 

@@ -101,7 +101,7 @@ class BaseSession:
         if plan is None:
             plan = self._compile(key)
         timeout_ms = (options.timeout_in_ms if options is not None else 0) or self._operation_timeout_ms
-        if plan.blocking or timeout_ms > 0:
+        if plan.parallel or timeout_ms > 0:
             return mapper.build(self._run_step(plan, feed_values, options, run_metadata, timeout_ms))
         if options is not None and run_metadata is not None and options.trace_level:
             return mapper.build(plan.run_traced(feed_values, run_metadata))
@@ -142,19 +142,21 @@ class BaseSession:
                 self._drop_plans()
             plan = self._plans.get(key) or self._compile(key)
             feed_values = [spec.convert(v) for spec, v in zip(specs, values)]
-            if plan.blocking or self._operation_timeout_ms > 0:
+            if plan.parallel or self._operation_timeout_ms > 0:
                 return mapper.build(self._run_step(plan, feed_values, None, None, self._operation_timeout_ms))
             return mapper.build(plan.run(feed_values))
         return call
 
     def _fetch_mapper(self, fetches):
         """The FetchMapper for `fetches`, cached when the fetch argument is hashable."""
+        # Keyed by type too: a namedtuple equals the plain tuple of the same tensors.
+        key = (type(fetches), fetches)
         try:
-            mapper = self._fetch_mappers.get(fetches)
+            mapper = self._fetch_mappers.get(key)
         except TypeError:  # lists and dicts: map them each time
             return FetchMapper(self._graph, fetches)
         if mapper is None:
-            mapper = self._fetch_mappers[fetches] = FetchMapper(self._graph, fetches)
+            mapper = self._fetch_mappers[key] = FetchMapper(self._graph, fetches)
         return mapper
 
     def _process_feeds(self, feed_dict):
@@ -281,7 +283,9 @@ def _fetch_value(value, tensor):
     if isinstance(value, np.generic):
         return value
     if hasattr(value, "value") and tensor.dtype.is_ref_dtype:  # a variable's storage
-        return _fetch_value(value.value, tensor) if value.value is not None else None
+        if value.value is None:
+            raise errors.FailedPreconditionError(None, tensor.op, f"Attempting to use uninitialized value {value.name}")
+        return _fetch_value(value.value, tensor)
     if hasattr(value, "get") and hasattr(value, "device"):  # a CuPy array: copy it to the host
         return _fetch_value(to_host(value), tensor)
     array = tensor_util.to_numpy(value, tensor.dtype.base_dtype)

@@ -21,13 +21,17 @@ def test_gpu_is_the_default_and_int32_stays_on_the_host(fake_gpus):
     x = tf.placeholder(tf.float32, [None, 3], name="x")
     y = tf.reduce_sum(x * 2.0, axis=1, name="y")
     count = tf.shape(x, name="count")
+    as_int = tf.cast(x, tf.int32, name="as_int")
     with tf.Session() as sess:
-        values, shape = sess.run([y, count], {x: np.ones((2, 3))})
+        values, shape, _ = sess.run([y, count, as_int], {x: np.ones((2, 3))})
         placed = _placements(sess)
     np.testing.assert_array_equal(values, [6.0, 6.0])
     assert shape.tolist() == [2, 3]
     assert placed["mul"] == "GPU:0" and placed["y"] == "GPU:0"
-    assert placed["y/reduction_indices"] == "CPU:0" and placed["count"] == "CPU:0"
+    # As in TF1, Shape and int32 constants have GPU kernels whose outputs live in host memory;
+    # other int32 producers (here the Cast) have none and go to the CPU.
+    assert placed["y/reduction_indices"] == "GPU:0" and placed["count"] == "GPU:0"
+    assert placed["as_int"] == "CPU:0"
 
 
 def test_transfers_are_explicit_steps(fake_gpus):

@@ -32,7 +32,7 @@ def test_variables_are_colocated(capfd):
     config = tf.ConfigProto(device_count={"CPU": 2}, log_device_placement=True)
     with tf.Session(config=config) as sess:
         sess.run(v.initializer)
-        assert sess.run(v) == 1.0
+        assert sess.run(v.value()) == 1.0
         placements = sess._placer._placements
         assert {placements[op].name for op in (v.op, v.initializer, v.value().op)} == \
             {"/job:localhost/replica:0/task:0/device:CPU:1"}
