@@ -12,7 +12,7 @@ from minitf.framework.tensor_util import constant_value
 from minitf.ops.array_static import index_shape, strided_slice_index
 from minitf.ops.selection_ops import range_length
 from minitf.runtime.codegen import identity
-from minitf.runtime.kernel_registry import Constant, register_kernel
+from minitf.runtime.kernel_registry import Constant, register_kernel, scalar_or_array
 
 _BOTH = ("CPU", "GPU")
 _GPU_TYPES = dtypes.ALL - {dtypes.string}  # CuPy has no string arrays: string ops stay on the CPU
@@ -26,9 +26,6 @@ def _kernel(op_type, type_attr="T"):
         return factory
     return decorate
 
-
-def _scalar_or_array(value):
-    return value[()] if value.ndim == 0 else value
 
 
 def _ints(value):
@@ -82,7 +79,7 @@ register_kernel("Identity", devices=_BOTH)(lambda ctx: identity)
 def const(ctx):
     value = ctx.xp.asarray(ctx.attr("value"))
     # 0-d values travel as NumPy scalars: scalar arithmetic is several times faster on them.
-    return Constant(value[()] if value.ndim == 0 else value)
+    return Constant(scalar_or_array(value))
 
 
 # ======================================================================================
@@ -116,7 +113,7 @@ def reshape(ctx):
     def compute(x, shape):
         dims = static if static is not None else _ints(shape)
         target = _reshape_target(ctx, x.size, [dims] if isinstance(dims, int) else dims)
-        return _scalar_or_array(xp.reshape(x, target))
+        return scalar_or_array(xp.reshape(x, target))
     return compute
 
 
@@ -128,7 +125,7 @@ def transpose(ctx):
         perm = _ints(perm)
         if sorted(perm) != list(range(x.ndim)):
             raise ctx.error(f"{perm} is not a permutation of the {x.ndim} dims of the input")
-        return _scalar_or_array(xp.transpose(x, perm))
+        return scalar_or_array(xp.transpose(x, perm))
     return compute
 
 
@@ -138,12 +135,12 @@ def squeeze(ctx):
 
     def compute(x):
         if not axes:
-            return _scalar_or_array(xp.squeeze(x))
+            return scalar_or_array(xp.squeeze(x))
         for axis in axes:
             axis = normalize_axis(ctx, axis, x.ndim)
             if x.shape[axis] != 1:
                 raise ctx.error(f"Can not squeeze dim[{axis}], expected a dimension of 1, got {x.shape[axis]}")
-        return _scalar_or_array(xp.squeeze(x, axis=tuple(a % x.ndim for a in axes)))
+        return scalar_or_array(xp.squeeze(x, axis=tuple(a % x.ndim for a in axes)))
     return compute
 
 
@@ -197,7 +194,7 @@ def unpack(ctx):
         if x.shape[at] != num:
             raise ctx.error(f"Input shape axis {at} must equal {num}, got shape {list(x.shape)}")
         lead = (slice(None),) * at
-        return _outputs([_scalar_or_array(x[lead + (i,)]) for i in range(num)])
+        return _outputs([scalar_or_array(x[lead + (i,)]) for i in range(num)])
     return compute
 
 
@@ -251,7 +248,7 @@ def slice_(ctx):
                 raise ctx.error(f"Expected size[{i}] in [0, {dim - b}], and begin[{i}] in [0, {dim}], "
                                 f"but got size {s} and begin {b}")
             index.append(slice(b, b + s))
-        return _scalar_or_array(x[tuple(index)])
+        return scalar_or_array(x[tuple(index)])
     return compute
 
 
@@ -275,7 +272,7 @@ def strided_slice(ctx):
     def compute(x, begin, end, strides):
         index = fixed if fixed is not None else index_of(_ints(begin), _ints(end), _ints(strides))
         try:
-            return _scalar_or_array(x[index])
+            return scalar_or_array(x[index])
         except IndexError:
             try:  # TF's message for the bad index
                 index_shape(list(x.shape), index)
@@ -300,7 +297,7 @@ def gather(ctx):
             position = [int(i) for i in xp.argwhere(bad)[0]]
             raise ctx.error(f"indices[{','.join(map(str, position))}] = {int(indices[tuple(position)])} "
                             f"is not in [0, {limit})")
-        return _scalar_or_array(xp.take(params, indices, axis=axis))
+        return scalar_or_array(xp.take(params, indices, axis=axis))
     return compute
 
 
@@ -328,7 +325,7 @@ def tile(ctx):
         multiples = _ints(multiples)
         if len(multiples) != x.ndim or min(multiples, default=0) < 0:
             raise ctx.error(f"Expected {x.ndim} non-negative multiples, got {multiples}")
-        return _scalar_or_array(xp.tile(x, multiples))
+        return scalar_or_array(xp.tile(x, multiples))
     return compute
 
 
@@ -404,12 +401,12 @@ def fill(ctx):
         dims = _ints(dims)
         if min(dims, default=0) < 0:
             raise ctx.error(f"Dimension {min(dims)} must be >= 0")
-        return _scalar_or_array(xp.full(tuple(dims), value, dtype=dtype))
+        return scalar_or_array(xp.full(tuple(dims), value, dtype=dtype))
     return compute
 
 
-_kernel("ZerosLike")(lambda ctx: lambda x: _scalar_or_array(ctx.xp.zeros_like(x)))
-_kernel("OnesLike")(lambda ctx: lambda x: _scalar_or_array(ctx.xp.ones_like(x)))
+_kernel("ZerosLike")(lambda ctx: lambda x: scalar_or_array(ctx.xp.zeros_like(x)))
+_kernel("OnesLike")(lambda ctx: lambda x: scalar_or_array(ctx.xp.ones_like(x)))
 
 
 # ======================================================================================
@@ -477,5 +474,5 @@ def select(ctx):
         elif condition.ndim and condition.shape != t.shape:
             raise ctx.error(f"'then' and 'cond' must have the same size.  but received: "
                             f"{list(t.shape)} vs. {list(condition.shape)}")
-        return _scalar_or_array(xp.where(condition, t, e))
+        return scalar_or_array(xp.where(condition, t, e))
     return compute

@@ -23,7 +23,7 @@ from minitf.framework.dtypes import int64
 from minitf.framework.tensor_shape import as_shape
 from minitf.kernels.random import generator
 from minitf.runtime.cancellation import current_step, wait_until
-from minitf.runtime.kernel_registry import Constant, register_kernel
+from minitf.runtime.kernel_registry import Constant, register_kernel, scalar_or_array
 
 # Queues without a shared_name are named "_<n>_<op name>" in messages, n counting per process.
 _anonymous_ids = itertools.count()
@@ -43,7 +43,7 @@ def _owned(value):
     """A value the queue may keep: arrays are copied, since the caller may reuse a fed array;
     0-d values become NumPy scalars, as they travel through the runtime."""
     if isinstance(value, np.ndarray):
-        return value[()] if value.ndim == 0 else value.copy()
+        return scalar_or_array(value) if value.ndim == 0 else value.copy()
     return value
 
 

@@ -9,7 +9,7 @@ import numpy
 from minitf.framework import errors
 from minitf.ops import io_ops  # noqa: F401 - declares the ops these kernels run
 from minitf.proto import types_pb2
-from minitf.runtime.kernel_registry import register_kernel
+from minitf.runtime.kernel_registry import register_kernel, scalar_or_array
 
 
 def _text(value):
@@ -75,6 +75,6 @@ def restore_v2(ctx):
                                 f"not equal original dtype {_type_name(stored)}")
             value = reader.read(name)
             # 0-d values travel through the runtime as NumPy scalars.
-            values.append(value[()] if value.ndim == 0 else value)
+            values.append(scalar_or_array(value))
         return values[0] if len(values) == 1 else tuple(values)
     return compute

@@ -10,7 +10,7 @@ import operator
 
 import numpy
 
-from minitf.runtime.kernel_registry import register_kernel
+from minitf.runtime.kernel_registry import register_kernel, scalar_or_array
 
 _BOTH = ("CPU", "GPU")
 SELU_ALPHA = 1.6732632423543772848170429916717
@@ -20,10 +20,6 @@ SELU_SCALE = 1.0507009873554804934193349852946
 def _kernel(op_type):
     return register_kernel(op_type, devices=_BOTH)
 
-
-def _scalar(value):
-    """0-d results travel through the runtime as scalars, as elsewhere."""
-    return value[()] if value.ndim == 0 else value
 
 
 def _dims(value):
@@ -40,7 +36,7 @@ def _elementwise(function):
     """A factory for an elementwise kernel `function(xp, *values)`; 0-d results become scalars."""
     def factory(ctx):
         xp = ctx.xp
-        return lambda *values: _scalar(xp.asarray(function(xp, *values)))
+        return lambda *values: scalar_or_array(xp.asarray(function(xp, *values)))
     return factory
 
 
@@ -88,13 +84,13 @@ def leaky_relu(ctx):
     xp, alpha = ctx.xp, ctx.attr("alpha")
     if 0 <= alpha <= 1:  # then max(x, alpha * x) is the function, one ufunc cheaper than where
         return lambda x: xp.maximum(x, x * alpha)
-    return lambda x: _scalar(xp.asarray(xp.where(x > 0, x, x * alpha)))
+    return lambda x: scalar_or_array(xp.asarray(xp.where(x > 0, x, x * alpha)))
 
 
 @_kernel("LeakyReluGrad")
 def leaky_relu_grad(ctx):
     xp, alpha = ctx.xp, ctx.attr("alpha")
-    return lambda gradients, features: _scalar(xp.asarray(xp.where(features > 0, gradients, gradients * alpha)))
+    return lambda gradients, features: scalar_or_array(xp.asarray(xp.where(features > 0, gradients, gradients * alpha)))
 
 
 # ======================================================================================

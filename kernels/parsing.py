@@ -10,7 +10,7 @@ from google.protobuf.message import DecodeError
 from minitf.framework import dtypes
 from minitf.ops import parsing_ops  # noqa: F401 - declares the ops these kernels run
 from minitf.proto import example_pb2, types_pb2
-from minitf.runtime.kernel_registry import register_kernel
+from minitf.runtime.kernel_registry import register_kernel, scalar_or_array, string_value
 
 
 def _type_name(dtype):
@@ -24,13 +24,11 @@ def _strings(values, shape):
     return array.reshape(shape)
 
 
-def _as_bytes(value):
-    return value.encode() if isinstance(value, str) else bytes(value)
+_as_bytes = string_value
 
 
 def _output(array):
-    """0-d values travel as scalars (bytes for strings)."""
-    return array[()] if array.ndim == 0 else array
+    return scalar_or_array(array)
 
 
 def _results(outputs):

@@ -14,10 +14,12 @@ from google.protobuf.message import DecodeError
 from tensorboardX.proto import summary_pb2, tensor_pb2
 
 from minitf.framework.tensor_util import make_tensor_proto
-from minitf.runtime.kernel_registry import register_kernel
+from minitf.runtime.kernel_registry import register_kernel, string_value
 
 
 def _text(value):
+    if getattr(value, "ndim", None) == 0:  # a scalar string tensor's value
+        value = value[()]
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
@@ -192,7 +194,7 @@ def tensor_summary(ctx):
     def compute(tag, tensor, serialized_summary_metadata):
         tag = _tag(ctx, tag)
         try:
-            metadata = summary_pb2.SummaryMetadata.FromString(bytes(serialized_summary_metadata))
+            metadata = summary_pb2.SummaryMetadata.FromString(string_value(serialized_summary_metadata))
         except DecodeError:
             raise ctx.error("Could not parse serialized_summary_metadata") from None
         summary = summary_pb2.Summary()

@@ -6,7 +6,24 @@ when the op has several outputs, or None when it has none. A factory may instead
 `Constant(value)`: the plan then uses `value` directly (Const, a variable's storage) with no call.
 Most factories are written once against `ctx.xp` (NumPy or CuPy) and registered for CPU and GPU.
 """
+import numpy
+
 from minitf.framework import dtypes, errors
+
+
+def scalar_or_array(value):
+    """How the runtime carries a value: 0-d numbers as NumPy scalars (fast scalar arithmetic),
+    everything else, 0-d strings included, as arrays (kernels rely on .shape and .ndim)."""
+    if not hasattr(value, "ndim"):  # an element taken out of a string array: bytes
+        return numpy.array(value, dtype=object)
+    return value[()] if value.ndim == 0 and value.dtype.kind != "O" else value
+
+
+def string_value(value):
+    """The bytes of a scalar string value (a 0-d string array, or bytes/str already)."""
+    if getattr(value, "ndim", None) == 0:
+        value = value[()]
+    return value.encode() if isinstance(value, str) else bytes(value)
 
 
 class Constant:

@@ -12,7 +12,7 @@ from minitf.framework.tensor import Tensor
 from minitf.runtime.cancellation import CancellationManager, StepContext, running_step
 from minitf.runtime.devices import local_devices, to_host
 from minitf.runtime.fetch import FetchMapper
-from minitf.runtime.kernel_registry import KernelContext, find_kernel
+from minitf.runtime.kernel_registry import KernelContext, find_kernel, scalar_or_array
 from minitf.runtime.placer import Placer
 from minitf.runtime.plan import Plan
 from minitf.runtime.resource_manager import ResourceManager
@@ -329,7 +329,7 @@ class FeedSpec:
                 d is not None and d != s for d, s in zip(dims, array.shape))):
             raise ValueError(f"Cannot feed value of shape {array.shape!r} for Tensor {self.tensor.name}, "
                              f"which has shape {self.tensor.shape}")
-        return array[()] if array.ndim == 0 else array
+        return scalar_or_array(array)
 
 
 class Session(BaseSession):
