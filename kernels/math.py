@@ -218,17 +218,37 @@ register_kernel("ArgMin", devices=_BOTH)(_arg_reduction("argmin"))
 @register_kernel("MatMul", devices=_BOTH)
 def matmul(ctx):
     transpose_a, transpose_b = ctx.attr("transpose_a"), ctx.attr("transpose_b")
-    if not (transpose_a or transpose_b):
-        return operator.matmul
-    return lambda a, b: (a.T if transpose_a else a) @ (b.T if transpose_b else b)  # .T is a view
+    if transpose_a or transpose_b:
+        product = lambda a, b: (a.T if transpose_a else a) @ (b.T if transpose_b else b)  # .T: a view
+    else:
+        product = operator.matmul
+    if all(t.shape.ndims == 2 for t in ctx.op.inputs):
+        return product  # the shape function already proved both are matrices
+
+    def checked(a, b):  # NumPy would silently accept vectors and stacks
+        if a.ndim != 2 or b.ndim != 2:
+            raise ctx.error(f"In[0] and In[1] must be matrices: In[0] is {list(a.shape)}, "
+                            f"In[1] is {list(b.shape)}")
+        return product(a, b)
+    return checked
 
 
 @register_kernel("BatchMatMul", devices=_BOTH)
 def batch_matmul(ctx):
     xp, adj_x, adj_y = ctx.xp, ctx.attr("adj_x"), ctx.attr("adj_y")
-    if not (adj_x or adj_y):
-        return operator.matmul
-    return lambda x, y: (xp.swapaxes(x, -1, -2) if adj_x else x) @ (xp.swapaxes(y, -1, -2) if adj_y else y)
+    if adj_x or adj_y:
+        product = lambda x, y: (xp.swapaxes(x, -1, -2) if adj_x else x) @ (xp.swapaxes(y, -1, -2) if adj_y else y)
+    else:
+        product = operator.matmul
+    if all(t.shape.ndims is not None for t in ctx.op.inputs):
+        return product  # the shape function already checked ranks and batch dims
+
+    def checked(x, y):  # NumPy would accept vectors and broadcast batch dims
+        if x.ndim < 2 or x.ndim != y.ndim or x.shape[:-2] != y.shape[:-2]:
+            raise ctx.error(f"In[0] and In[1] must have compatible batch dimensions and rank >= 2: "
+                            f"{list(x.shape)} vs. {list(y.shape)}")
+        return product(x, y)
+    return checked
 
 
 @register_kernel("MatrixInverse", devices=_BOTH)

@@ -54,9 +54,10 @@ def _unsorted_segment_sum_grad(op, grad):
     safe = selection_ops.where(ids >= 0, ids, array_ops.zeros_like(ids))
     gathered = selection_ops.gather(grad, safe)
     mask = math_ops.cast(ids >= 0, grad.dtype.base_dtype)
-    rank_gap = (grad.shape.ndims or 1) - 1
-    mask = array_ops.reshape(mask, array_ops.concat([array_ops.shape(ids), [1] * rank_gap], 0)) \
-        if rank_gap else mask
+    # The mask covers the id dims; the row dims (however many, known or not) broadcast.
+    row_dims = array_ops.rank(gathered) - array_ops.rank(ids)
+    ones = array_ops.fill(array_ops.expand_dims(row_dims, 0), 1)
+    mask = array_ops.reshape(mask, array_ops.concat([array_ops.shape(ids), ones], 0))
     return [gathered * mask, None, None]
 
 
