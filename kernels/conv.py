@@ -106,6 +106,12 @@ def _check_out_backprop(ctx, dy, expected):
                         f"output shape is {list(expected)}")
 
 
+def _check_rank(ctx, x, rank):
+    """Inputs of unknown static rank are checked when they arrive (the windows assume the rank)."""
+    if x.ndim != rank:
+        raise ctx.error(f"{ctx.op.type}: input must be {rank}-dimensional, got shape {list(x.shape)}")
+
+
 def _check_depth(ctx, x_shape, w_shape):
     if x_shape[-1] != w_shape[-2]:
         raise ctx.error(f"{ctx.op.type}: input and filter must have the same depth: {x_shape[-1]} vs {w_shape[-2]}")
@@ -128,6 +134,7 @@ def _conv(ctx):
     xp, windows = ctx.xp, _Windows(ctx)
 
     def compute(x, w):
+        _check_rank(ctx, x, len(windows.strides) + 2)
         _check_depth(ctx, x.shape, w.shape)
         cols, layout, channels_first = _im2col(xp, windows, x, w.shape[:-2])
         flat_w = w.reshape(-1, w.shape[-1])
@@ -308,6 +315,7 @@ def max_pool(ctx):
     xp, windows = ctx.xp, _Windows(ctx, pooling=True)
 
     def compute(x):
+        _check_rank(ctx, x, len(windows.strides) + 2)
         layout = windows.layout(x.shape[1:-1])
         return _pool(windows, _padded(xp, x, layout, _lowest(x.dtype)), layout, xp.maximum)
     return compute
@@ -389,6 +397,7 @@ def avg_pool(ctx):
     xp, windows = ctx.xp, _Windows(ctx, pooling=True)
 
     def compute(x):
+        _check_rank(ctx, x, len(windows.strides) + 2)
         scale, layout = _window_scale(xp, windows, x.shape[1:-1], x.dtype)
         return _pool(windows, _padded(xp, x, layout), layout, xp.add) * scale
     return compute

@@ -91,3 +91,24 @@ for _op_type, (_public, _refs, _tensors, _extra) in _TRAINING_OPS.items():
               shape=_training_shape(_refs + _tensors), stateful=True, differentiable=False)
     globals()[_public] = _wrapper(_op_type, _public, _refs + _tensors, _extra)
     __all__.append(_public)
+
+
+# ======================================================================================
+# Adadelta and the proximal updates (declared like the table above, from their own table)
+# ======================================================================================
+_FULL_INPUTS.add("accum_update")
+_MORE_TRAINING_OPS = {
+    "ApplyAdadelta": ("apply_adadelta", ["var", "accum", "accum_update"],
+                      ["lr", "rho", "epsilon", "grad"], {}),
+    "ApplyProximalGradientDescent": ("apply_proximal_gradient_descent", ["var"],
+                                     ["alpha", "l1", "l2", "delta"], {}),
+    "ApplyProximalAdagrad": ("apply_proximal_adagrad", ["var", "accum"], ["lr", "l1", "l2", "grad"], {}),
+}
+_TRAINING_OPS.update(_MORE_TRAINING_OPS)
+for _op_type, (_public, _refs, _tensors, _extra) in _MORE_TRAINING_OPS.items():
+    define_op(_op_type, inputs=[f"{n}: Ref(T)" for n in _refs] + [f"{n}: T" for n in _tensors],
+              outputs=["out: Ref(T)"],
+              attrs={"T": TypeAttr(dtypes.NUMBERS), "use_locking": False, **_extra},
+              shape=_training_shape(_refs + _tensors), stateful=True, differentiable=False)
+    globals()[_public] = _wrapper(_op_type, _public, _refs + _tensors, _extra)
+    __all__.append(_public)
