@@ -10,5 +10,5 @@ import warnings
 warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"minitf\.(kernels|plan)")
 
 from minitf.kernels import (array, control, conv, data_flow, gradient, io, math, nn,  # noqa: E402,F401
-                            parsing, random, reader, state, summary, training)
+                            parsing, random, reader, sequence, state, summary, training)
 from minitf.kernels.cpu import script  # noqa: E402,F401

@@ -271,3 +271,48 @@ def _ftrl(xp, attr):
 @_register("ApplyFtrlV2")
 def _ftrl_v2(xp, attr):
     return _ftrl_rule(xp, attr, shrinkage=True)
+
+
+# ======================================================================================
+# Adadelta and the proximal (l1/l2-shrinking) updates
+# ======================================================================================
+@_register("ApplyAdadelta")
+def _adadelta(xp, attr):
+    def update(var, accum, accum_update, lr, rho, epsilon, grad):
+        _decay_mean(accum, xp.square(grad), 1 - rho)
+        step = xp.sqrt(accum_update + epsilon)
+        step /= xp.sqrt(accum + epsilon)
+        step *= grad
+        _decay_mean(accum_update, xp.square(step), 1 - rho)
+        step *= lr
+        var -= step
+    return update
+
+
+def _proximal_step(xp, var, step, rate, l1, l2):
+    """var = shrink(var - step) / (1 + rate * l2), where shrink moves each entry toward zero by
+    rate * l1 and stops at zero (plain var - step when l1 <= 0, as TF branches)."""
+    var -= step
+    if l1 > 0:
+        shrunk = xp.abs(var)
+        shrunk -= rate * l1
+        xp.maximum(shrunk, 0, out=shrunk)
+        shrunk *= xp.sign(var)
+        var[...] = shrunk
+    var /= 1 + rate * l2
+
+
+@_register("ApplyProximalGradientDescent")
+def _proximal_gradient_descent(xp, attr):
+    def update(var, alpha, l1, l2, delta):
+        _proximal_step(xp, var, alpha * delta, alpha, l1, l2)
+    return update
+
+
+@_register("ApplyProximalAdagrad")
+def _proximal_adagrad(xp, attr):
+    def update(var, accum, lr, l1, l2, grad):
+        accum += xp.square(grad)
+        rate = lr / xp.sqrt(accum)
+        _proximal_step(xp, var, grad * rate, rate, l1, l2)
+    return update

@@ -25,3 +25,6 @@ from minitf.train.input import (limit_epochs, input_producer, string_input_produ
 from minitf.proto.example_pb2 import Example, SequenceExample  # noqa: E402,F401 - TF1's tf.train.Example
 from minitf.proto.feature_pb2 import (BytesList, Feature, FeatureList, FeatureLists, Features,  # noqa: E402,F401
                                       FloatList, Int64List)
+from minitf.train.adadelta import AdadeltaOptimizer  # noqa: E402
+from minitf.train.proximal_gradient_descent import ProximalGradientDescentOptimizer  # noqa: E402
+from minitf.train.proximal_adagrad import ProximalAdagradOptimizer  # noqa: E402

@@ -134,3 +134,48 @@ CASES = [
     _case("ApplyFtrlV2", ftrl_v2, _FTRL_BY_LR_ARGS + (uniform((), 0.1, 0.3), uniform((), -0.5, -0.5)),
           name="ApplyFtrlV2-by-lr", multiply_linear_by_lr=True),
 ]
+
+
+# ======================================================================================
+# Adadelta and the proximal updates
+# ======================================================================================
+def adadelta(var, accum, accum_update, lr, rho, epsilon, grad):
+    accum = accum * rho + grad ** 2 * (1 - rho)
+    update = np.sqrt(accum_update + epsilon) / np.sqrt(accum + epsilon) * grad
+    accum_update = accum_update * rho + update ** 2 * (1 - rho)
+    return var - lr * update, accum, accum_update
+
+
+def _shrink(prox_var, rate, l1, l2):
+    if l1 > 0:
+        prox_var = np.sign(prox_var) * np.maximum(np.abs(prox_var) - rate * l1, 0)
+    return prox_var / (1 + rate * l2)
+
+
+def proximal_gradient_descent(var, alpha, l1, l2, delta):
+    return (_shrink(var - alpha * delta, alpha, l1, l2),)
+
+
+def proximal_adagrad(var, accum, lr, l1, l2, grad):
+    accum = accum + grad ** 2
+    rate = lr / np.sqrt(accum)
+    return _shrink(var - rate * grad, rate, l1, l2), accum
+
+
+# l1 is large enough that some entries are shrunk to zero; `_NO_L1` takes TF's l1 <= 0 branch.
+_L1 = uniform((), 2.0, 4.0)
+_L2 = uniform((), 0.1, 0.5)
+_NO_L1 = uniform((), 0.0, 0.0)
+CASES += [
+    _case("ApplyAdadelta", adadelta, (_FULL, _POSITIVE, _POSITIVE, _LR, _RATE, _EPSILON, _FULL)),
+    _case("ApplyAdadelta", adadelta, (uniform(()), uniform((), 0.2, 1.5), uniform((), 0.2, 1.5), _LR, _RATE,
+                                      _EPSILON, uniform(())), name="ApplyAdadelta-scalar"),
+    _case("ApplyProximalGradientDescent", proximal_gradient_descent, (_FULL, _LR, _L1, _L2, _FULL)),
+    _case("ApplyProximalGradientDescent", proximal_gradient_descent, (_FULL, _LR, _NO_L1, _L2, _FULL),
+          name="ApplyProximalGradientDescent-no-l1"),
+    _case("ApplyProximalGradientDescent", proximal_gradient_descent,
+          (uniform(()), _LR, _L1, _L2, uniform(())), name="ApplyProximalGradientDescent-scalar"),
+    _case("ApplyProximalAdagrad", proximal_adagrad, (_FULL, _POSITIVE, _LR, _L1, _L2, _FULL)),
+    _case("ApplyProximalAdagrad", proximal_adagrad, (_FULL, _POSITIVE, _LR, _NO_L1, _L2, _FULL),
+          name="ApplyProximalAdagrad-no-l1"),
+]
