@@ -75,11 +75,12 @@ def _maybe_dead_ops(steps):
     return maybe_dead_ops, maybe_dead_tensors
 
 
-def compile_program(steps, feed_tensors, fetch_tensors, trace=False):
+def compile_program(steps, feed_tensors, fetch_tensors, trace=False, stored_refs=frozenset()):
     """Returns `program(feed_values) -> list of fetched values` for the (op, device, kernel) steps.
 
     With `trace`, every step is bracketed by `_trace.begin(i)` / `_trace.end(i, *outputs)` calls
     on the StepTracer passed to the program (a separate program: untraced runs pay nothing).
+    `stored_refs` are fed ref tensors that carry a variable's storage (not a user's value).
     """
     names = _Names()
     # The module name lets kernels/__init__.py's warning filter cover the inlined operators.
@@ -118,7 +119,7 @@ def compile_program(steps, feed_tensors, fetch_tensors, trace=False):
                 expression[key] = _emit_transfer(key, expression[tensor], names, namespace, lines,
                                                  line_ops, op, transfers[key][1])
             arg = expression[key]
-            if key is tensor and tensor.dtype.is_ref_dtype and tensor not in fed and \
+            if key is tensor and tensor.dtype.is_ref_dtype and (tensor not in fed or tensor in stored_refs) and \
                     not op.op_def.inputs[arg_index(op, position)].is_ref:
                 arg = f"_deref({arg})"
             call_args.append(arg)

@@ -10,6 +10,7 @@ that; this is where minitf saves TF1's per-call overhead. Building one:
 from minitf.framework import errors
 from minitf.runtime import codegen
 from minitf.runtime.parallel_executor import ParallelProgram
+from minitf.runtime.split_program import split_after_blocking
 from minitf.runtime.step_stats import StepTracer
 
 
@@ -77,7 +78,11 @@ class Plan:
         # Independent work on different devices runs concurrently (NumPy and CuPy release the GIL).
         multi_device = len({device.name for _, device, _ in steps}) > 1
         self.parallel = self.blocking or multi_device
-        if self.parallel:
+        split = split_after_blocking(steps, self.feed_tensors, self.fetch_tensors, session) \
+            if self.blocking and not multi_device else None
+        if split is not None:
+            self.program = split
+        elif self.parallel:
             parallel = ParallelProgram(steps, self.feed_tensors, self.fetch_tensors, concurrent=multi_device)
             self.program = parallel.bind(session)
         else:
