@@ -233,6 +233,23 @@ def matmul(ctx):
     return checked
 
 
+@register_kernel("BatchMatMulV2", devices=_BOTH)
+def batch_matmul_v2(ctx):
+    xp, adj_x, adj_y = ctx.xp, ctx.attr("adj_x"), ctx.attr("adj_y")
+    if adj_x or adj_y:
+        product = lambda x, y: (xp.swapaxes(x, -1, -2) if adj_x else x) @ (xp.swapaxes(y, -1, -2) if adj_y else y)
+    else:
+        product = operator.matmul
+    if all(t.shape.ndims is not None for t in ctx.op.inputs):
+        return product
+
+    def checked(x, y):  # NumPy broadcasts batch dims as BatchMatMulV2 does, but accepts vectors
+        if x.ndim < 2 or y.ndim < 2:
+            raise ctx.error(f"In[0] and In[1] must have rank >= 2: {list(x.shape)} vs. {list(y.shape)}")
+        return product(x, y)
+    return checked
+
+
 @register_kernel("BatchMatMul", devices=_BOTH)
 def batch_matmul(ctx):
     xp, adj_x, adj_y = ctx.xp, ctx.attr("adj_x"), ctx.attr("adj_y")

@@ -322,6 +322,16 @@ def _batch_matmul_grad(op, grad):
     return _product_grads(product, *op.inputs, op.get_attr("adj_x"), op.get_attr("adj_y"), grad)
 
 
+@register_gradient("BatchMatMulV2")
+def _batch_matmul_v2_grad(op, grad):
+    """As BatchMatMul's, then summed over the batch dims each input was broadcast along."""
+    def product(p, q, adjoint_p, adjoint_q):
+        return apply_op("BatchMatMulV2", p, q, name="MatMul", adj_x=adjoint_p, adj_y=adjoint_q)
+    x, y = op.inputs
+    gx, gy = _product_grads(product, x, y, op.get_attr("adj_x"), op.get_attr("adj_y"), grad)
+    return [unbroadcast(gx, x), unbroadcast(gy, y)]
+
+
 @register_gradient("MatrixInverse")
 def _matrix_inverse_grad(op, grad):
     """d(A^-1) = -A^-1 dA A^-1, so the gradient is -A^-T grad A^-T (with `adjoint`:

@@ -10,7 +10,7 @@ installed at the bottom of this module, with TF1's naming: `x + 1.0` builds `add
 import numpy as np
 
 from minitf.framework import dtypes
-from minitf.framework.common_shapes import SCALAR, UNKNOWN, broadcast, unchanged
+from minitf.framework.common_shapes import SCALAR, UNKNOWN, broadcast, broadcast_shapes, unchanged
 from minitf.framework.default_graph import control_dependencies, get_default_graph, name_scope
 from minitf.framework.op_def import REQUIRED, TypeAttr, define_op, get_op_def
 from minitf.framework.tensor import Tensor
@@ -420,6 +420,18 @@ def _batch_matmul_shape(op):
     return [batch.concatenate([rows, cols])]
 
 
+def _batch_matmul_v2_shape(op):
+    """BatchMatMulV2 broadcasts the batch dims (TF 1.14+)."""
+    x, y = (_with_rank_at_least(t.shape, 2) for t in op.inputs)
+    if x.ndims is None or y.ndims is None:
+        return [UNKNOWN]
+    batch = broadcast_shapes(x[:-2], y[:-2])
+    rows, inner = _matrix_dims(x, op.get_attr("adj_x"))
+    other_inner, cols = _matrix_dims(y, op.get_attr("adj_y"))
+    _merged_dim(inner, other_inner)
+    return [batch.concatenate([rows, cols])]
+
+
 def _square_matrices_shape(op):
     shape = _with_rank_at_least(op.inputs[0].shape, 2)
     if shape.ndims is None:
@@ -432,13 +444,16 @@ define_op("MatMul", inputs=["a: T", "b: T"], outputs=["product: T"],
           attrs={"T": TypeAttr(_MATRIX), "transpose_a": False, "transpose_b": False}, shape=_matmul_shape)
 define_op("BatchMatMul", inputs=["x: T", "y: T"], outputs=["output: T"],
           attrs={"T": TypeAttr(_MATRIX), "adj_x": False, "adj_y": False}, shape=_batch_matmul_shape)
+define_op("BatchMatMulV2", inputs=["x: T", "y: T"], outputs=["output: T"],
+          attrs={"T": TypeAttr(_MATRIX), "adj_x": False, "adj_y": False}, shape=_batch_matmul_v2_shape)
 define_op("MatrixInverse", inputs=["input: T"], outputs=["output: T"],
           attrs={"T": TypeAttr(dtypes.FLOATS), "adjoint": False}, shape=_square_matrices_shape)
 
 
 def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_b=False,
            a_is_sparse=False, b_is_sparse=False, name=None):
-    """TF1 `tf.matmul`: MatMul for matrices, BatchMatMul when a rank is above 2 or unknown.
+    """TF1 `tf.matmul`: MatMul for matrices, BatchMatMulV2 (batch dims broadcast, as in TF 1.14+)
+    when a rank is above 2 or unknown.
 
     Only real dtypes are supported, so an adjoint is a transpose; the sparsity hints are ignored.
     """
@@ -452,7 +467,7 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
         b = convert_to_tensor(b, name="b", preferred_dtype=a.dtype.base_dtype)
         transpose_a, transpose_b = transpose_a or adjoint_a, transpose_b or adjoint_b
         if any(rank is None or rank > 2 for rank in (a.shape.ndims, b.shape.ndims)):
-            return apply_op("BatchMatMul", a, b, name=scope, adj_x=transpose_a, adj_y=transpose_b)
+            return apply_op("BatchMatMulV2", a, b, name=scope, adj_x=transpose_a, adj_y=transpose_b)
         return apply_op("MatMul", a, b, name=scope, transpose_a=transpose_a, transpose_b=transpose_b)
 
 

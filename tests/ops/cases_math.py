@@ -244,7 +244,11 @@ def _swap(array, flag):
 
 
 def _matmul_case(op_type, a_shape, b_shape, transpose_a=False, transpose_b=False):
-    return OpCase(op_type, lambda a, b: tf.matmul(a, b, transpose_a=transpose_a, adjoint_b=transpose_b),
+    def build(a, b):
+        if op_type == "BatchMatMul":  # tf.matmul builds V2 now; the V1 op is still registered
+            return apply_op("BatchMatMul", a, b, adj_x=transpose_a, adj_y=transpose_b)
+        return tf.matmul(a, b, transpose_a=transpose_a, adjoint_b=transpose_b)
+    return OpCase(op_type, build,
                   inputs_of(uniform(a_shape), uniform(b_shape)),
                   _in_float64(lambda a, b: _swap(a, transpose_a) @ _swap(b, transpose_b)),
                   dtypes=NUMERIC, rtol=1e-5, atol=1e-5,
@@ -264,6 +268,10 @@ _MATRIX_CASES = [
     _matmul_case("MatMul", (3, 2), (4, 3), transpose_a=True, transpose_b=True),
     _matmul_case("BatchMatMul", (2, 2, 3), (2, 3, 4)),
     _matmul_case("BatchMatMul", (2, 1, 3, 2), (2, 1, 4, 3), True, True),
+    _matmul_case("BatchMatMulV2", (2, 2, 3), (2, 3, 4)),
+    _matmul_case("BatchMatMulV2", (2, 1, 3, 4), (3, 4, 5)),
+    _matmul_case("BatchMatMulV2", (3, 4, 2), (4, 5), True, False),
+    _matmul_case("BatchMatMulV2", (2, 3, 4), (1, 5, 4), False, True),
     OpCase("MatMul", lambda a, b: a @ b, inputs_of(uniform((2, 2)), uniform((2, 2))), np.matmul, dtypes=REALS,
            name="matmul-operator"),
     OpCase("MatrixInverse", tf.matrix_inverse, inputs_of(_well_conditioned((3, 3))),

@@ -84,7 +84,7 @@ def test_hessian_vector_product_of_a_batch_matmul_quadratic():
     a_value, x_value, v_value = rng.normal(size=(2, 3, 3)), rng.normal(size=(2, 1, 3)), rng.normal(size=(2, 1, 3))
     x = tf.placeholder(tf.float64, [2, 1, 3])
     f = tf.matmul(tf.matmul(x, tf.constant(a_value)), x, adjoint_b=True)  # x A x^T per batch
-    assert f.op.type == "BatchMatMul"
+    assert f.op.type == "BatchMatMulV2"
     grad, = tf.gradients(f, x)
     hessian_v, = tf.gradients(grad, x, grad_ys=tf.constant(v_value))
     got_grad, got_hv = _run([grad, hessian_v], {x: x_value})

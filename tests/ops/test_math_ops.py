@@ -89,9 +89,9 @@ def test_matmul_picks_matmul_or_batch_matmul():
     assert product.op.type == "MatMul" and product.op.get_attr("transpose_a") is True
     assert product.shape.as_list() == [2, 2]
     batched = tf.matmul(batch, batch, transpose_b=True)
-    assert batched.op.type == "BatchMatMul" and batched.op.get_attr("adj_y") is True
+    assert batched.op.type == "BatchMatMulV2" and batched.op.get_attr("adj_y") is True
     assert batched.shape.as_list() == [4, 3, 3]
-    assert tf.matmul(tf.placeholder(tf.float32), matrix).op.type == "BatchMatMul"
+    assert tf.matmul(tf.placeholder(tf.float32), matrix).op.type == "BatchMatMulV2"
     assert tf.matmul(tf.placeholder(tf.float32, [None, 3]), matrix).shape.as_list() == [None, 2]
 
 
