@@ -9,7 +9,7 @@ import numpy
 
 from minitf.framework import dtypes
 from minitf.framework.tensor_util import constant_value
-from minitf.ops.array_static import index_shape, strided_slice_index
+from minitf.ops.array_static import index_shape, reshape_missing_dim, strided_slice_index
 from minitf.ops.selection_ops import range_length
 from minitf.runtime.codegen import identity
 from minitf.runtime.kernel_registry import Constant, register_kernel, scalar_or_array
@@ -85,8 +85,9 @@ def const(ctx):
 # ======================================================================================
 # Reshape, transpose, squeeze, expand_dims
 # ======================================================================================
-def _reshape_target(ctx, count, dims):
-    """`dims` with its -1 resolved for `count` elements; the errors of TF's Reshape kernel."""
+def _reshape_target(ctx, input_shape, dims):
+    """`dims` with its -1 resolved for an input of `input_shape`; the errors of TF's Reshape kernel."""
+    count = int(numpy.prod(input_shape, dtype=numpy.int64))
     unknown = [i for i, d in enumerate(dims) if d == -1]
     if len(unknown) > 1:
         raise ctx.error(f"Only one input size may be -1, not both {unknown[0]} and {unknown[1]}")
@@ -95,11 +96,13 @@ def _reshape_target(ctx, count, dims):
         raise ctx.error(f"Size {next(i for i, d in enumerate(dims) if d < -1)} must be non-negative, "
                         f"not {min(dims)}")
     if unknown:
-        if known == 0 and count != 0 or known and count % known:
+        missing, exact = reshape_missing_dim(input_shape, dims)
+        if not exact:
+            product = int(numpy.prod([d for d in dims if d > 0], dtype=numpy.int64))
             raise ctx.error(f"Input to reshape is a tensor with {count} values, but the requested "
-                            f"shape requires a multiple of {known}")
+                            f"shape requires a multiple of {product}")
         dims = list(dims)
-        dims[unknown[0]] = count // known if known else 0
+        dims[unknown[0]] = missing
     elif known != count:
         raise ctx.error(f"Input to reshape is a tensor with {count} values, but the requested shape "
                         f"has {known}")
@@ -112,7 +115,7 @@ def reshape(ctx):
 
     def compute(x, shape):
         dims = static if static is not None else _ints(shape)
-        target = _reshape_target(ctx, x.size, [dims] if isinstance(dims, int) else dims)
+        target = _reshape_target(ctx, x.shape, [dims] if isinstance(dims, int) else dims)
         return scalar_or_array(xp.reshape(x, target))
     return compute
 

@@ -201,15 +201,23 @@ for _op_type, _function in _REDUCTIONS.items():
     register_kernel(_op_type, devices=_BOTH)(_reduction(_function))
 
 
-def _arg_reduction(name):
+def _arg_reduction(name, nan_stand_in):
+    """TF's kernels never pick a NaN (comparisons with it are false), where NumPy returns the
+    first NaN: NaNs are replaced by the value that can never win."""
     def factory(ctx):
-        reduce, output_type = getattr(ctx.xp, name), ctx.attr("output_type").as_numpy_dtype
-        return lambda x, dimension: reduce(x, axis=int(dimension)).astype(output_type, copy=False)
+        xp, output_type = ctx.xp, ctx.attr("output_type").as_numpy_dtype
+        reduce, floating = getattr(xp, name), ctx.attr("T").is_floating
+
+        def compute(x, dimension):
+            if floating:
+                x = xp.where(xp.isnan(x), x.dtype.type(nan_stand_in), x)
+            return reduce(x, axis=int(dimension)).astype(output_type, copy=False)
+        return compute
     return factory
 
 
-register_kernel("ArgMax", devices=_BOTH)(_arg_reduction("argmax"))
-register_kernel("ArgMin", devices=_BOTH)(_arg_reduction("argmin"))
+register_kernel("ArgMax", devices=_BOTH)(_arg_reduction("argmax", -float("inf")))
+register_kernel("ArgMin", devices=_BOTH)(_arg_reduction("argmin", float("inf")))
 
 
 # ======================================================================================

@@ -16,8 +16,9 @@ from minitf.framework.tensor import Tensor
 from minitf.framework.tensor_shape import TensorShape, as_shape, unknown_shape
 from minitf.ops.constant_op import constant, convert_to_tensor
 from minitf.ops.op_builder import apply_op
-from minitf.ops.array_static import (INDEX_TYPE, contains_tensor, dims_of, dims_text, first_tensor_dtype,
-                                     merge_dims, normalize_axis, scalar_value, shape_entries)
+from minitf.ops.array_static import (INDEX_TYPE, contains_tensor, dims_of, dims_text,
+                                     first_tensor_dtype, merge_dims, normalize_axis,
+                                     reshape_missing_dim, scalar_value, shape_entries)
 
 # The public (tf.*) names of this module; keep it in step with the functions below.
 __all__ = [
@@ -88,8 +89,11 @@ def _reshape_shape(op):
     if count is not None and not unknown and known != count:
         raise ValueError(f"Cannot reshape a tensor with {count} elements to shape {dims_text(dims)} "
                          f"({known} elements)")
+    # An empty input reshaped to sizes with a 0 and a -1: TF's rule leaves the zeros out.
+    if count == 0 and len(unknown) == 1 and known == 0 and target[unknown[0]] == -1:
+        dims[unknown[0]] = reshape_missing_dim(op.inputs[0].shape.as_list(), target)[0]
     # With the element count known, a single unknown entry (-1 or not) can only be count / rest.
-    if count is not None and len(unknown) == 1 and known > 0:
+    elif count is not None and len(unknown) == 1 and known > 0:
         if count % known:
             raise ValueError(f"Dimension size must be evenly divisible by {known} but is {count}")
         dims[unknown[0]] = count // known

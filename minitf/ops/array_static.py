@@ -155,3 +155,15 @@ def index_shape(dims, index):
         elif item is not UNKNOWN_INDEX and d is not None and not -d <= item < d:
             raise ValueError(f"slice index {item} of dimension {position - 1} out of bounds.")
     return out
+
+
+def reshape_missing_dim(input_dims, sizes):
+    """TF's rule for the -1 of a reshape: (missing size, whether it divides exactly). When the
+    requested sizes contain a 0, zero-sized dims are left out of both products, so the other
+    dims of an empty tensor can still be inferred ([0, 10] -> [0, 5, -1] gives [0, 5, 2])."""
+    has_zero = any(s == 0 for s in sizes)
+    product = int(np.prod([s for s in sizes if s > 0], dtype=np.int64))
+    count = int(np.prod([d for d in input_dims if d > 0 or not has_zero], dtype=np.int64))
+    input_has_zero = has_zero and any(d == 0 for d in input_dims)
+    missing = count // product
+    return missing, input_has_zero or product * missing == count

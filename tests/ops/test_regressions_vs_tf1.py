@@ -31,3 +31,18 @@ def test_string_scalars_through_variables_gathers_and_batches():
         sess.run(v.initializer)
         assert sess.run(v) == b"hello" and sess.run(picked) == b"b"
         assert sess.run(tf.identity(picked)) == b"b"
+
+
+def test_reshape_of_an_empty_tensor_infers_the_other_dims():
+    empty = tf.reshape(tf.zeros((0, 10)), [0, 5, -1])
+    fed = tf.placeholder(tf.float32, [None, 10])
+    with tf.Session() as sess:
+        assert empty.shape.as_list() == [0, 5, 2] and sess.run(empty).shape == (0, 5, 2)
+        assert sess.run(tf.reshape(fed, [0, 5, -1]), {fed: np.zeros((0, 10))}).shape == (0, 5, 2)
+
+
+def test_argmax_and_argmin_skip_nans():
+    x = tf.constant([[1.0, np.nan, 3.0], [np.nan, 2.0, -1.0]])
+    with tf.Session() as sess:
+        assert sess.run(tf.argmax(x, 1)).tolist() == [2, 1]
+        assert sess.run(tf.argmin(x, 1)).tolist() == [0, 2]
