@@ -241,39 +241,28 @@ def matmul(ctx):
     return checked
 
 
-@register_kernel("BatchMatMulV2", devices=_BOTH)
-def batch_matmul_v2(ctx):
-    xp, adj_x, adj_y = ctx.xp, ctx.attr("adj_x"), ctx.attr("adj_y")
-    if adj_x or adj_y:
-        product = lambda x, y: (xp.swapaxes(x, -1, -2) if adj_x else x) @ (xp.swapaxes(y, -1, -2) if adj_y else y)
-    else:
-        product = operator.matmul
-    if all(t.shape.ndims is not None for t in ctx.op.inputs):
-        return product
+def _batch_matmul(broadcasting):
+    """BatchMatMul (equal batch dims) and BatchMatMulV2 (batch dims broadcast, as NumPy does)."""
+    def factory(ctx):
+        xp, adj_x, adj_y = ctx.xp, ctx.attr("adj_x"), ctx.attr("adj_y")
+        if adj_x or adj_y:
+            product = lambda x, y: (xp.swapaxes(x, -1, -2) if adj_x else x) @ (xp.swapaxes(y, -1, -2) if adj_y else y)
+        else:
+            product = operator.matmul
+        if all(t.shape.ndims is not None for t in ctx.op.inputs):
+            return product  # the shape function already checked ranks and batch dims
 
-    def checked(x, y):  # NumPy broadcasts batch dims as BatchMatMulV2 does, but accepts vectors
-        if x.ndim < 2 or y.ndim < 2:
-            raise ctx.error(f"In[0] and In[1] must have rank >= 2: {list(x.shape)} vs. {list(y.shape)}")
-        return product(x, y)
-    return checked
+        def checked(x, y):  # NumPy would accept vectors (and broadcast batch dims for V1)
+            if x.ndim < 2 or y.ndim < 2 or not broadcasting and x.shape[:-2] != y.shape[:-2]:
+                raise ctx.error(f"In[0] and In[1] must have compatible batch dimensions and rank >= 2: "
+                                f"{list(x.shape)} vs. {list(y.shape)}")
+            return product(x, y)
+        return checked
+    return factory
 
 
-@register_kernel("BatchMatMul", devices=_BOTH)
-def batch_matmul(ctx):
-    xp, adj_x, adj_y = ctx.xp, ctx.attr("adj_x"), ctx.attr("adj_y")
-    if adj_x or adj_y:
-        product = lambda x, y: (xp.swapaxes(x, -1, -2) if adj_x else x) @ (xp.swapaxes(y, -1, -2) if adj_y else y)
-    else:
-        product = operator.matmul
-    if all(t.shape.ndims is not None for t in ctx.op.inputs):
-        return product  # the shape function already checked ranks and batch dims
-
-    def checked(x, y):  # NumPy would accept vectors and broadcast batch dims
-        if x.ndim < 2 or x.ndim != y.ndim or x.shape[:-2] != y.shape[:-2]:
-            raise ctx.error(f"In[0] and In[1] must have compatible batch dimensions and rank >= 2: "
-                            f"{list(x.shape)} vs. {list(y.shape)}")
-        return product(x, y)
-    return checked
+register_kernel("BatchMatMul", devices=_BOTH)(_batch_matmul(broadcasting=False))
+register_kernel("BatchMatMulV2", devices=_BOTH)(_batch_matmul(broadcasting=True))
 
 
 @register_kernel("MatrixInverse", devices=_BOTH)

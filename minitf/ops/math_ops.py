@@ -409,27 +409,18 @@ def _matmul_shape(op):
     return [TensorShape([rows, cols])]
 
 
-def _batch_matmul_shape(op):
-    x, y = (_with_rank_at_least(t.shape, 2) for t in op.inputs)
-    if x.ndims is None or y.ndims is None:
-        return [UNKNOWN]
-    batch = _merged_shape(x[:-2], y[:-2])
-    rows, inner = _matrix_dims(x, op.get_attr("adj_x"))
-    other_inner, cols = _matrix_dims(y, op.get_attr("adj_y"))
-    _merged_dim(inner, other_inner)
-    return [batch.concatenate([rows, cols])]
-
-
-def _batch_matmul_v2_shape(op):
-    """BatchMatMulV2 broadcasts the batch dims (TF 1.14+)."""
-    x, y = (_with_rank_at_least(t.shape, 2) for t in op.inputs)
-    if x.ndims is None or y.ndims is None:
-        return [UNKNOWN]
-    batch = broadcast_shapes(x[:-2], y[:-2])
-    rows, inner = _matrix_dims(x, op.get_attr("adj_x"))
-    other_inner, cols = _matrix_dims(y, op.get_attr("adj_y"))
-    _merged_dim(inner, other_inner)
-    return [batch.concatenate([rows, cols])]
+def _batch_matmul_shape(combine_batch):
+    """Shape function of BatchMatMul (batch dims merged) or BatchMatMulV2 (broadcast, TF 1.14+)."""
+    def shape(op):
+        x, y = (_with_rank_at_least(t.shape, 2) for t in op.inputs)
+        if x.ndims is None or y.ndims is None:
+            return [UNKNOWN]
+        batch = combine_batch(x[:-2], y[:-2])
+        rows, inner = _matrix_dims(x, op.get_attr("adj_x"))
+        other_inner, cols = _matrix_dims(y, op.get_attr("adj_y"))
+        _merged_dim(inner, other_inner)
+        return [batch.concatenate([rows, cols])]
+    return shape
 
 
 def _square_matrices_shape(op):
@@ -443,9 +434,9 @@ def _square_matrices_shape(op):
 define_op("MatMul", inputs=["a: T", "b: T"], outputs=["product: T"],
           attrs={"T": TypeAttr(_MATRIX), "transpose_a": False, "transpose_b": False}, shape=_matmul_shape)
 define_op("BatchMatMul", inputs=["x: T", "y: T"], outputs=["output: T"],
-          attrs={"T": TypeAttr(_MATRIX), "adj_x": False, "adj_y": False}, shape=_batch_matmul_shape)
+          attrs={"T": TypeAttr(_MATRIX), "adj_x": False, "adj_y": False}, shape=_batch_matmul_shape(_merged_shape))
 define_op("BatchMatMulV2", inputs=["x: T", "y: T"], outputs=["output: T"],
-          attrs={"T": TypeAttr(_MATRIX), "adj_x": False, "adj_y": False}, shape=_batch_matmul_v2_shape)
+          attrs={"T": TypeAttr(_MATRIX), "adj_x": False, "adj_y": False}, shape=_batch_matmul_shape(broadcast_shapes))
 define_op("MatrixInverse", inputs=["input: T"], outputs=["output: T"],
           attrs={"T": TypeAttr(dtypes.FLOATS), "adjoint": False}, shape=_square_matrices_shape)
 

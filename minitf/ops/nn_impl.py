@@ -17,6 +17,14 @@ __all__ = ["sigmoid_cross_entropy_with_logits", "weighted_cross_entropy_with_log
            "moments", "batch_normalization", "dropout"]
 
 
+def _check_same_shape(logits, other, other_name):
+    try:
+        other.shape.merge_with(logits.shape)
+    except ValueError:
+        raise ValueError(f"logits and {other_name} must have the same shape ({logits.shape} vs "
+                         f"{other.shape})") from None
+
+
 def sigmoid_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, name=None):
     """TF1 `tf.nn.sigmoid_cross_entropy_with_logits`: max(x, 0) - x * z + log(1 + exp(-|x|)),
     TF1's stable formula, built from Select ops under "logistic_loss". Keyword arguments only."""
@@ -24,11 +32,7 @@ def sigmoid_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, 
     with name_scope(name, "logistic_loss", [logits, labels]) as scope:
         logits = convert_to_tensor(logits, name="logits")
         labels = convert_to_tensor(labels, name="labels")
-        try:
-            labels.shape.merge_with(logits.shape)
-        except ValueError:
-            raise ValueError(f"logits and labels must have the same shape ({logits.shape} vs "
-                             f"{labels.shape})") from None
+        _check_same_shape(logits, labels, "labels")
         zeros = array_ops.zeros_like(logits, dtype=logits.dtype)
         cond = logits >= zeros
         relu_logits = selection_ops.where(cond, logits, zeros)
@@ -44,11 +48,7 @@ def weighted_cross_entropy_with_logits(targets=None, logits=None, pos_weight=Non
     with name_scope(name, "logistic_loss", [logits, targets]) as scope:
         logits = convert_to_tensor(logits, name="logits")
         targets = convert_to_tensor(targets, name="targets")
-        try:
-            targets.shape.merge_with(logits.shape)
-        except ValueError:
-            raise ValueError(f"logits and targets must have the same shape ({logits.shape} vs "
-                             f"{targets.shape})") from None
+        _check_same_shape(logits, targets, "targets")
         log_weight = 1 + (pos_weight - 1) * targets
         softplus_neg = math_ops.log1p(math_ops.exp(-math_ops.abs(logits))) + apply_op("Relu", -logits)
         return math_ops.add((1 - targets) * logits, log_weight * softplus_neg, name=scope)

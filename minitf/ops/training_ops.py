@@ -13,7 +13,7 @@ from minitf.framework.tensor_shape import TensorShape
 from minitf.ops.op_builder import apply_op
 
 # Inputs named here have the variable's shape; every other tensor input is a scalar.
-_FULL_INPUTS = {"var", "accum", "ms", "mom", "mg", "m", "v", "linear", "grad", "delta"}
+_FULL_INPUTS = {"var", "accum", "accum_update", "ms", "mom", "mg", "m", "v", "linear", "grad", "delta"}
 
 _TRAINING_OPS = {  # op type: (wrapper name, ref inputs, tensor inputs, extra attrs)
     "ApplyGradientDescent": ("apply_gradient_descent", ["var"], ["alpha", "delta"], {}),
@@ -30,6 +30,11 @@ _TRAINING_OPS = {  # op type: (wrapper name, ref inputs, tensor inputs, extra at
                   {"multiply_linear_by_lr": False}),
     "ApplyFtrlV2": ("apply_ftrl_v2", ["var", "accum", "linear"],
                     ["grad", "lr", "l1", "l2", "l2_shrinkage", "lr_power"], {"multiply_linear_by_lr": False}),
+    "ApplyAdadelta": ("apply_adadelta", ["var", "accum", "accum_update"],
+                      ["lr", "rho", "epsilon", "grad"], {}),
+    "ApplyProximalGradientDescent": ("apply_proximal_gradient_descent", ["var"],
+                                     ["alpha", "l1", "l2", "delta"], {}),
+    "ApplyProximalAdagrad": ("apply_proximal_adagrad", ["var", "accum"], ["lr", "l1", "l2", "grad"], {}),
 }
 
 
@@ -85,27 +90,6 @@ def _wrapper(op_type, public_name, names, extra_attrs):
 
 __all__ = []
 for _op_type, (_public, _refs, _tensors, _extra) in _TRAINING_OPS.items():
-    define_op(_op_type, inputs=[f"{n}: Ref(T)" for n in _refs] + [f"{n}: T" for n in _tensors],
-              outputs=["out: Ref(T)"],
-              attrs={"T": TypeAttr(dtypes.NUMBERS), "use_locking": False, **_extra},
-              shape=_training_shape(_refs + _tensors), stateful=True, differentiable=False)
-    globals()[_public] = _wrapper(_op_type, _public, _refs + _tensors, _extra)
-    __all__.append(_public)
-
-
-# ======================================================================================
-# Adadelta and the proximal updates (declared like the table above, from their own table)
-# ======================================================================================
-_FULL_INPUTS.add("accum_update")
-_MORE_TRAINING_OPS = {
-    "ApplyAdadelta": ("apply_adadelta", ["var", "accum", "accum_update"],
-                      ["lr", "rho", "epsilon", "grad"], {}),
-    "ApplyProximalGradientDescent": ("apply_proximal_gradient_descent", ["var"],
-                                     ["alpha", "l1", "l2", "delta"], {}),
-    "ApplyProximalAdagrad": ("apply_proximal_adagrad", ["var", "accum"], ["lr", "l1", "l2", "grad"], {}),
-}
-_TRAINING_OPS.update(_MORE_TRAINING_OPS)
-for _op_type, (_public, _refs, _tensors, _extra) in _MORE_TRAINING_OPS.items():
     define_op(_op_type, inputs=[f"{n}: Ref(T)" for n in _refs] + [f"{n}: T" for n in _tensors],
               outputs=["out: Ref(T)"],
               attrs={"T": TypeAttr(dtypes.NUMBERS), "use_locking": False, **_extra},
