@@ -152,7 +152,11 @@ def _conv_backprop_filter(ctx):
         cols, layout, channels_first = _im2col(xp, windows, x, sizes[:-2])
         _check_out_backprop(ctx, dy, _out_shape(x.shape[0], layout, sizes[-1]))
         flat_dy = dy.reshape(-1, sizes[-1])
-        return (cols @ flat_dy if channels_first else cols.T @ flat_dy).reshape(sizes)
+        if channels_first:
+            return (cols @ flat_dy).reshape(sizes)
+        # dy^T cols, transposed after: the GEMM then streams both operands along their rows
+        # (about 15% faster than cols^T dy for the benchmark CNN's conv2 on OpenBLAS).
+        return xp.ascontiguousarray((flat_dy.T @ cols).T).reshape(sizes)
     return compute
 
 
@@ -323,24 +327,26 @@ def max_pool(ctx):
 
 def _max_pool_grad_tiled(xp, ksize, x, pooled, grad):
     """MaxPoolGrad when the windows tile the unpadded input exactly (2x2 pooling, stride 2, even
-    sizes): the input reshapes to [batch, out1, k1, out2, k2, ..., depth], so one broadcast compare
-    against the pooled output finds every max, a cascade over the window offsets keeps each window's
-    first (row-major) one, as TF does, and one broadcast multiply routes the gradient. The full-size
-    passes stream memory, where strided per-offset arithmetic pays a loop per channel vector."""
+    sizes): the input reshapes to [batch, out1, k1, out2, k2, ..., depth], where fixing every k
+    gives one window offset's elements, shaped like the pooled output. Each offset's hits are
+    claimed in row-major order (a window's first max takes the gradient, as TF's) and written
+    straight into the gradient: every element belongs to exactly one window, so nothing is added."""
     outputs = pooled.shape[1:-1]
     split = (x.shape[0], *(v for o, k in zip(outputs, ksize) for v in (o, k)), x.shape[-1])
-    expanded = (x.shape[0], *(v for o in outputs for v in (o, 1)), x.shape[-1])
-    hits = x.reshape(split) == pooled.reshape(expanded)
-    offsets = [(slice(None), *(v for k in offset for v in (slice(None), k)))
-               for offset in itertools.product(*map(range, ksize))]
-    claimed = hits[offsets[0]].copy()
-    for position, offset in enumerate(offsets[1:], start=2):
-        hit = hits[offset]
-        xp.greater(hit, claimed, out=hit)  # hit and not yet claimed
-        if position < len(offsets):
-            xp.logical_or(claimed, hit, out=claimed)
-    routed = hits.astype(grad.dtype)  # float * float: no casting loop inside the multiply
-    return xp.multiply(routed, grad.reshape(expanded), out=routed).reshape(x.shape)
+    windows, dx = x.reshape(split), xp.empty(split, grad.dtype)
+    offsets = list(itertools.product(*map(range, ksize)))
+    unclaimed = None
+    for position, offset in enumerate(offsets, start=1):
+        index = (slice(None), *(v for k in offset for v in (slice(None), k)))
+        hit = windows[index] == pooled
+        if unclaimed is None:
+            unclaimed = ~hit
+        else:
+            hit &= unclaimed
+            if position < len(offsets):
+                unclaimed ^= hit
+        xp.multiply(grad, hit, out=dx[index])
+    return dx.reshape(x.shape)
 
 
 @register_kernel("MaxPoolGrad", devices=_BOTH)

@@ -15,7 +15,7 @@ import operator
 import numpy as np
 
 from minitf.framework import errors
-from minitf.runtime import transfers as transfers_module
+from minitf.runtime import fusion, transfers as transfers_module
 from minitf.runtime.dead import DEAD
 from minitf.runtime.kernel_registry import Constant
 
@@ -87,6 +87,8 @@ def compile_program(steps, feed_tensors, fetch_tensors, trace=False, stored_refs
     namespace = {"__name__": "minitf.plan", "DEAD": DEAD, "_deref": deref}
     expression = {t: f"f{i}" for i, t in enumerate(feed_tensors)}
     fed = set(feed_tensors)
+    if not trace:  # a traced run reports every op: it runs them unfused
+        steps = fusion.fuse(steps, feed_tensors, fetch_tensors)
     maybe_dead, dead_tensors = _maybe_dead_ops(steps)
 
     sources, transfers = plan_transfers(steps, fed)
@@ -171,6 +173,7 @@ def plan_transfers(steps, fed):
     (tensor, memory space) when a transfer must bring it there. Also, per transfer key, its first
     consumer's step index and the function that moves the value."""
     device_of = {op: device for op, device, _ in steps}
+    device_of.update({inner: device for op, device, _ in steps for inner in getattr(op, "ops", ())})
     devices = list({id(d): d for d in device_of.values()}.values())
     sources, transfers = {}, {}
     for index, (op, device, _) in enumerate(steps):
