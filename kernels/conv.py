@@ -325,19 +325,27 @@ def max_pool(ctx):
     return compute
 
 
+def _window_offsets(ksize):
+    """Per window offset (row-major), the index picking its elements out of an input reshaped to
+    [batch, out1, k1, out2, k2, ..., depth]: shaped like the pooled output."""
+    return [(slice(None), *(v for k in offset for v in (slice(None), k)))
+            for offset in itertools.product(*map(range, ksize))]
+
+
+def _split_windows(shape, outputs, ksize):
+    return (shape[0], *(v for o, k in zip(outputs, ksize) for v in (o, k)), shape[-1])
+
+
 def _max_pool_grad_tiled(xp, ksize, x, pooled, grad):
     """MaxPoolGrad when the windows tile the unpadded input exactly (2x2 pooling, stride 2, even
-    sizes): the input reshapes to [batch, out1, k1, out2, k2, ..., depth], where fixing every k
-    gives one window offset's elements, shaped like the pooled output. Each offset's hits are
-    claimed in row-major order (a window's first max takes the gradient, as TF's) and written
-    straight into the gradient: every element belongs to exactly one window, so nothing is added."""
-    outputs = pooled.shape[1:-1]
-    split = (x.shape[0], *(v for o, k in zip(outputs, ksize) for v in (o, k)), x.shape[-1])
+    sizes). Each offset's hits are claimed in row-major order (a window's first max takes the
+    gradient, as TF's) and written straight into the gradient: every element belongs to exactly
+    one window, so nothing is added."""
+    split = _split_windows(x.shape, pooled.shape[1:-1], ksize)
     windows, dx = x.reshape(split), xp.empty(split, grad.dtype)
-    offsets = list(itertools.product(*map(range, ksize)))
+    offsets = _window_offsets(ksize)
     unclaimed = None
-    for position, offset in enumerate(offsets, start=1):
-        index = (slice(None), *(v for k in offset for v in (slice(None), k)))
+    for position, index in enumerate(offsets, start=1):
         hit = windows[index] == pooled
         if unclaimed is None:
             unclaimed = ~hit
@@ -347,6 +355,54 @@ def _max_pool_grad_tiled(xp, ksize, x, pooled, grad):
                 unclaimed ^= hit
         xp.multiply(grad, hit, out=dx[index])
     return dx.reshape(x.shape)
+
+
+def max_pool_first_max_kernels(ctx):
+    """(forward, backward) kernels for a MaxPool and its MaxPoolGrad planned together: the
+    forward also returns, per output, the window offset of its first max (uint8), found while
+    the input is still in cache; the backward routes the gradient by those offsets and never
+    reads the input again. Where the windows do not tile the input, the offsets are None and
+    the backward is the plain MaxPoolGrad kernel."""
+    xp, windows = ctx.xp, _Windows(ctx, pooling=True)
+    pool, pool_grad = max_pool(ctx), max_pool_grad(ctx)
+
+    def tiling_layout(x):
+        """The layout when the windows tile `x` exactly and offsets fit in a uint8, else None."""
+        if x.ndim != len(windows.ksize) + 2 or math.prod(windows.ksize) > 255:
+            return None
+        layout = windows.layout(x.shape[1:-1])
+        shape = _padded_shape(x.shape, layout)
+        return layout if shape == tuple(x.shape) and _tiles_exactly(windows, shape[1:-1], layout) else None
+
+    def forward(x):
+        layout = tiling_layout(x)
+        if layout is None:
+            return pool(x), None
+        offsets = _window_offsets(windows.ksize)
+        split = x.reshape(_split_windows(x.shape, [o for o, _, _ in layout], windows.ksize))
+        # A running max; an offset takes over only where strictly greater, so each window keeps
+        # its first max. NaN windows get no offset (their gradient is dropped, as MaxPoolGrad's).
+        pooled = split[offsets[0]].copy()
+        first = xp.zeros(pooled.shape, numpy.uint8)
+        for position, index in enumerate(offsets[1:], start=1):
+            view = split[index]
+            # offsets only grow, so "take over where greater" is a maximum with 0 or the offset
+            xp.maximum(first, (view > pooled) * numpy.uint8(position), out=first)
+            xp.maximum(pooled, view, out=pooled)
+        if pooled.dtype.kind == "f":
+            nan = xp.isnan(pooled)
+            if nan.any():
+                first[nan] = len(offsets)
+        return pooled, first
+
+    def backward(first, orig_input, orig_output, grad):
+        if first is None or grad.shape != first.shape:
+            return pool_grad(orig_input, orig_output, grad)
+        dx = xp.empty(_split_windows(orig_input.shape, first.shape[1:-1], windows.ksize), grad.dtype)
+        for position, index in enumerate(_window_offsets(windows.ksize)):
+            xp.multiply(grad, first == position, out=dx[index])
+        return dx.reshape(orig_input.shape)
+    return forward, backward
 
 
 @register_kernel("MaxPoolGrad", devices=_BOTH)

@@ -1,4 +1,4 @@
-"""Kernel fusion for compiled programs: a few op chains every CNN contains run as one step.
+"""Kernel fusion for compiled programs: a few op patterns every CNN contains run faster together.
 
 Like TF's Grappler remapper, this rewrites only what the session executes; the user's graph, its
 GraphDef and traced runs (which report each op) keep the original ops. A chain is fused only
@@ -13,35 +13,54 @@ kernels would (same arithmetic, in the same order).
   MaxPoolGrad(relu_out, pooled, grad) -> ReluGrad(that, relu_out)
       Each window's gradient lands on its max, whose value is the pooled value, so ReLU's mask
       can be applied to the (window-times smaller) pooled gradient before routing it.
+  MaxPool(x) ... MaxPoolGrad(x, MaxPool(x), grad)
+      Not a chain but a pair: the forward step also records each window's first-max offset (a
+      side value passed to the backward step), so the gradient is routed without reading the
+      layer's input again, long after it has left the cache.
 """
+from minitf.framework import dtypes
+from minitf.runtime.kernel_registry import KernelContext
+
 _CONTROL_FLOW = frozenset(["Switch", "RefSwitch", "Merge", "RefMerge"])
 _BIAS_ADDS = frozenset(["BiasAdd", "Add", "AddV2"])
+_POOL_GRADS = {"MaxPool": "MaxPoolGrad", "MaxPool3D": "MaxPool3DGrad"}
+_CHANNELS_LAST = (b"NHWC", b"NDHWC", "NHWC", "NDHWC")
 # Bias adds over at least this many elements are done through a wider view (see _add_bias).
 _WIDE_BIAS_MIN_SIZE = 1 << 16
 _WIDE_ROW = 1024
 
 
 class FusedOp:
-    """The step that stands for a fused chain: the chain's outside inputs, its last op's outputs.
-    Compiled code reads only these attributes; errors name the chain's ops through `ops`."""
+    """The step standing for rewritten ops: its inputs, and by default the last op's outputs.
+    Compiled code reads only these attributes; `ops` are the original ops it runs."""
 
-    def __init__(self, ops, inputs):
+    def __init__(self, ops, inputs, outputs=None, op_type=None):
         self.ops = ops
         self.inputs = inputs
-        self.outputs = ops[-1].outputs
-        self.type = "+".join(op.type for op in ops)
+        self.outputs = ops[-1].outputs if outputs is None else outputs
+        self.type = op_type or "+".join(op.type for op in ops)
         self.name = ops[-1].name
         self._id = ops[-1]._id
         self._control_inputs = list({c: None for op in ops for c in op._control_inputs})
 
 
+class SideValue:
+    """A value passed between two rewritten steps that no graph tensor stands for."""
+
+    dtype = dtypes.uint8
+
+    def __init__(self, op):
+        self.op = op
+
+
 def fuse(steps, feed_tensors, fetch_tensors):
-    """`steps` with every fusable chain replaced by one (FusedOp, device, kernel) step."""
+    """`steps` with the patterns above rewritten: chains as one (FusedOp, device, kernel) step."""
     if not _fusable_plan(steps):
         return steps
     users = _users(steps)
     private = _private_test(users, set(feed_tensors) | set(fetch_tensors))
-    by_op = {op: (device, kernel) for op, device, kernel in steps}
+    steps = _pair_max_pools(steps, users)
+    by_op = {inner: (op, device, kernel) for op, device, kernel in steps for inner in getattr(op, "ops", [op])}
     replaced, fused_at = set(), {}
     for op, device, _ in steps:
         for match in (_conv_bias_relu, _max_pool_relu_grad):
@@ -54,7 +73,7 @@ def fuse(steps, feed_tensors, fetch_tensors):
     if not fused_at:
         return steps
     return [fused_at.get(op, (op, device, kernel)) for op, device, kernel in steps
-            if op in fused_at or op not in replaced]
+            if op in fused_at or not replaced.intersection(getattr(op, "ops", [op]))]
 
 
 def _fusable_plan(steps):
@@ -83,10 +102,14 @@ def _private_test(users, exposed):
     return private
 
 
-def _producer(tensor, by_op, op_type):
-    """The (op, device, kernel) step producing `tensor` when its op is of `op_type`, on the plan."""
+def _producer(tensor, by_op, op_types):
+    """(op, device, kernel, step op) for the plan step running `tensor`'s op, when that op is of
+    one of `op_types` and not yet part of a chain (its step op is itself or a pair's half)."""
     op = tensor.op
-    return (op, *by_op[op]) if op in by_op and op.type in op_type else None
+    if op not in by_op or op.type not in op_types:
+        return None
+    step_op, device, kernel = by_op[op]
+    return op, device, kernel, step_op
 
 
 # ======================================================================================
@@ -98,7 +121,7 @@ def _conv_bias_relu(relu, by_op, private):
     add = _producer(relu.inputs[0], by_op, _BIAS_ADDS)
     if add is None or not private(relu.inputs[0], relu):
         return None
-    add_op, device, add_kernel = add
+    add_op, device, add_kernel, _ = add
     if add_op.type == "BiasAdd" and add_op.get_attr("data_format") not in (b"NHWC", "NHWC"):
         return None
     for position in (0,) if add_op.type == "BiasAdd" else (0, 1):
@@ -107,11 +130,11 @@ def _conv_bias_relu(relu, by_op, private):
             break
     else:
         return None
-    conv_op, _, conv_kernel = conv
+    conv_op, _, conv_kernel, _ = conv
     bias = add_op.inputs[1 - position]
     if any(t.dtype.is_ref_dtype for t in (*conv_op.inputs, bias)):
         return None
-    relu_kernel = by_op[relu][1]
+    relu_kernel = by_op[relu][2]
     xp = device.xp
     conv_first = position == 0
 
@@ -146,15 +169,41 @@ def _max_pool_relu_grad(relu_grad, by_op, private):
     pool_grad = _producer(relu_grad.inputs[0], by_op, ("MaxPoolGrad",))
     if pool_grad is None or not private(relu_grad.inputs[0], relu_grad):
         return None
-    pool_grad_op, device, pool_grad_kernel = pool_grad
-    features, pooled, grad = pool_grad_op.inputs
+    pool_grad_op, _, pool_grad_kernel, step_op = pool_grad
+    features = pool_grad_op.inputs[0]
     if relu_grad.inputs[1] is not features or any(t.dtype.is_ref_dtype for t in pool_grad_op.inputs):
         return None
+    relu_grad_kernel = by_op[relu_grad][2]
 
-    relu_grad_kernel = by_op[relu_grad][1]
-
-    def fused(orig_input, orig_output, gradient):
+    def fused(*args):  # (orig_input, orig_output, grad), after a pair's side value if paired
+        *head, orig_output, gradient = args
         if gradient.shape == orig_output.shape:
-            return pool_grad_kernel(orig_input, orig_output, gradient * (orig_output > 0))
-        return relu_grad_kernel(pool_grad_kernel(orig_input, orig_output, gradient), orig_input)
-    return [pool_grad_op, relu_grad], [features, pooled, grad], fused
+            return pool_grad_kernel(*head, orig_output, gradient * (orig_output > 0))
+        return relu_grad_kernel(pool_grad_kernel(*args), args[-3])
+    return [pool_grad_op, relu_grad], list(step_op.inputs), fused
+
+
+# ======================================================================================
+# MaxPool ... MaxPoolGrad
+# ======================================================================================
+def _pair_max_pools(steps, users):
+    """Rewrites each MaxPool whose gradient the plan computes (same input, output and attrs)
+    into a step that also yields first-max offsets, and those MaxPoolGrad steps to use them."""
+    from minitf.kernels import conv as conv_kernels  # the kernels import the runtime: import late
+    rewritten = {}
+    for op, device, _ in steps:
+        if op.type not in _POOL_GRADS or op.get_attr("data_format") not in _CHANNELS_LAST:
+            continue
+        x, pooled = op.inputs[0], op.outputs[0]
+        grads = [g for g in users.get(pooled, []) if g.type == _POOL_GRADS[op.type] and
+                 g.inputs[0] is x and g.inputs[1] is pooled and not g.inputs[2].dtype.is_ref_dtype and
+                 all(g.get_attr(a) == op.get_attr(a) for a in ("ksize", "strides", "padding", "data_format"))]
+        if not grads or x.dtype.is_ref_dtype:
+            continue
+        forward, backward = conv_kernels.max_pool_first_max_kernels(KernelContext(op, device, None, None))
+        side = SideValue(op)
+        rewritten[op] = (FusedOp([op], [x], [pooled, side], op.type + "WithFirstMax"), device, forward)
+        for grad in grads:
+            rewritten[grad] = (FusedOp([grad], [side, *grad.inputs], op_type=grad.type + "FromFirstMax"),
+                               device, backward)
+    return [rewritten.get(op, (op, device, kernel)) for op, device, kernel in steps]

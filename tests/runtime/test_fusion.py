@@ -55,7 +55,7 @@ def test_conv_bias_relu_and_pool_grad_fuse_and_match(variant):
         sess = session_for()
         fused, unfused = run_both(sess, [relu, loss, grads])
         conv_type = "Conv2D+BiasAdd+Relu" if variant.get("use_bias_add") else "Conv2D+Add+Relu"
-        assert fused_types(sess) == [conv_type, "MaxPoolGrad+ReluGrad"]
+        assert fused_types(sess) == [conv_type, "MaxPoolGrad+ReluGrad", "MaxPoolWithFirstMax"]
     np.testing.assert_array_equal(fused[0], unfused[0])
     np.testing.assert_array_equal(fused[1], unfused[1])
     for a, b in zip(fused[2], unfused[2]):
@@ -123,7 +123,7 @@ def test_pool_grad_with_ties_and_overlapping_windows_matches():
         grad, = tf.gradients(pooled, x, grad_ys=upstream)
         sess = session_for()
         fused, unfused = run_both(sess, grad)
-        assert fused_types(sess) == ["MaxPoolGrad+ReluGrad"]
+        assert fused_types(sess) == ["MaxPoolGrad+ReluGrad", "MaxPoolWithFirstMax"]
     np.testing.assert_array_equal(fused, unfused)
     assert np.count_nonzero(fused) > 0
 
@@ -137,3 +137,30 @@ def test_a_failing_fused_convolution_names_its_op():
             with pytest.raises(tf.errors.InvalidArgumentError, match="depth") as caught:
                 sess.run(relu, {x: np.ones((1, 5, 5, 3), np.float32)})
             assert caught.value.op is not None and caught.value.op.name == "conv"
+
+
+@pytest.mark.parametrize("pool,pool_type,shape,window", [
+    (tf.nn.max_pool, "MaxPool", (2, 6, 8, 3), [1, 2, 2, 1]),
+    (tf.nn.max_pool, "MaxPool", (2, 7, 8, 3), [1, 2, 2, 1]),  # a leftover row: offsets not recorded
+    (tf.nn.max_pool3d, "MaxPool3D", (2, 4, 4, 6, 2), [1, 2, 2, 2, 1]),
+])
+def test_paired_max_pool_gradient_matches_with_ties_and_nan(pool, pool_type, shape, window):
+    """Small integers tie in most windows (the first max takes the gradient); a NaN window
+    routes nothing, whether or not a ReLU follows."""
+    rng = np.random.default_rng(6)
+    values = rng.integers(-1, 3, shape).astype(np.float32)
+    values.flat[5] = np.nan
+    with tf.Graph().as_default():
+        x = tf.Variable(values)
+        plain = pool(x, window, window, "VALID")
+        after_relu = pool(tf.nn.relu(x), window, window, "VALID")
+        upstream = tf.constant(rng.normal(size=plain.shape.as_list()).astype(np.float32))
+        grads = tf.gradients([plain, after_relu], x, grad_ys=[upstream, upstream])
+        pieces = [tf.gradients(plain, x, upstream)[0], tf.gradients(after_relu, x, upstream)[0]]
+        sess = session_for()
+        fused, unfused = run_both(sess, grads + pieces)
+        types = fused_types(sess)
+    assert types.count(f"{pool_type}WithFirstMax") == 2
+    for a, b in zip(fused, unfused):
+        np.testing.assert_array_equal(a, b)
+    assert np.count_nonzero(np.nan_to_num(fused[2])) > 0
