@@ -7,9 +7,9 @@ fetched or fed, and no op has a control edge on an inner op. Moving the inner op
 last position is then invisible, and each fused kernel computes exactly the values the separate
 kernels would (same arithmetic, in the same order).
 
-  Conv2D -> BiasAdd or Add (a bias over the last axis) -> Relu
-      The convolution's GEMM output is a fresh buffer: the bias and the ReLU are applied in place,
-      saving two allocations and two passes over the layer's largest tensor.
+  Conv2D or MatMul -> BiasAdd or Add (a bias over the last axis) -> Relu
+      The GEMM's output is a fresh buffer: the bias and the ReLU are applied in place, saving
+      two allocations and two passes over the layer's largest tensor.
   MaxPoolGrad(relu_out, pooled, grad) -> ReluGrad(that, relu_out)
       Each window's gradient lands on its max, whose value is the pooled value, so ReLU's mask
       can be applied to the (window-times smaller) pooled gradient before routing it.
@@ -23,6 +23,8 @@ from minitf.runtime.kernel_registry import KernelContext
 
 _CONTROL_FLOW = frozenset(["Switch", "RefSwitch", "Merge", "RefMerge"])
 _BIAS_ADDS = frozenset(["BiasAdd", "Add", "AddV2"])
+# Ops whose kernels return a fresh GEMM output, safe to overwrite.
+_GEMM_PRODUCERS = frozenset(["Conv2D", "MatMul"])
 _POOL_GRADS = {"MaxPool": "MaxPoolGrad", "MaxPool3D": "MaxPool3DGrad"}
 _CHANNELS_LAST = (b"NHWC", b"NDHWC", "NHWC", "NDHWC")
 # Bias adds over at least this many elements are done through a wider view (see _add_bias).
@@ -63,7 +65,7 @@ def fuse(steps, feed_tensors, fetch_tensors):
     by_op = {inner: (op, device, kernel) for op, device, kernel in steps for inner in getattr(op, "ops", [op])}
     replaced, fused_at = set(), {}
     for op, device, _ in steps:
-        for match in (_conv_bias_relu, _max_pool_relu_grad):
+        for match in (_gemm_bias_relu, _max_pool_relu_grad):
             found = match(op, by_op, private)
             if found is not None and not replaced.intersection(found[0]):
                 chain, inputs, kernel = found
@@ -113,38 +115,38 @@ def _producer(tensor, by_op, op_types):
 
 
 # ======================================================================================
-# Conv2D -> bias -> Relu
+# Conv2D or MatMul -> bias -> Relu
 # ======================================================================================
-def _conv_bias_relu(relu, by_op, private):
+def _gemm_bias_relu(relu, by_op, private):
     if relu.type != "Relu" or not relu.inputs[0].dtype.is_floating:
         return None
     add = _producer(relu.inputs[0], by_op, _BIAS_ADDS)
     if add is None or not private(relu.inputs[0], relu):
         return None
     add_op, device, add_kernel, _ = add
-    if add_op.type == "BiasAdd" and add_op.get_attr("data_format") not in (b"NHWC", "NHWC"):
+    if add_op.type == "BiasAdd" and add_op.get_attr("data_format") not in _CHANNELS_LAST:
         return None
     for position in (0,) if add_op.type == "BiasAdd" else (0, 1):
-        conv = _producer(add_op.inputs[position], by_op, ("Conv2D",))
-        if conv is not None and private(add_op.inputs[position], add_op):
+        gemm = _producer(add_op.inputs[position], by_op, _GEMM_PRODUCERS)
+        if gemm is not None and private(add_op.inputs[position], add_op):
             break
     else:
         return None
-    conv_op, _, conv_kernel, _ = conv
+    gemm_op, _, gemm_kernel, _ = gemm
     bias = add_op.inputs[1 - position]
-    if any(t.dtype.is_ref_dtype for t in (*conv_op.inputs, bias)):
+    if any(t.dtype.is_ref_dtype for t in (*gemm_op.inputs, bias)):
         return None
     relu_kernel = by_op[relu][2]
     xp = device.xp
-    conv_first = position == 0
+    gemm_first = position == 0
 
     def fused(x, w, b):
-        out = conv_kernel(x, w)
+        out = gemm_kernel(x, w)
         if b.ndim == 1 and b.dtype == out.dtype and out.ndim and b.shape[0] == out.shape[-1]:
             _add_bias(xp, out, b)  # the GEMM's fresh output: safe to overwrite
             return xp.maximum(out, 0, out=out)
-        return relu_kernel(add_kernel(out, b) if conv_first else add_kernel(b, out))
-    return [conv_op, add_op, relu], [*conv_op.inputs, bias], fused
+        return relu_kernel(add_kernel(out, b) if gemm_first else add_kernel(b, out))
+    return [gemm_op, add_op, relu], [*gemm_op.inputs, bias], fused
 
 
 def _add_bias(xp, out, bias):

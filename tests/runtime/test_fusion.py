@@ -164,3 +164,21 @@ def test_paired_max_pool_gradient_matches_with_ties_and_nan(pool, pool_type, sha
     for a, b in zip(fused, unfused):
         np.testing.assert_array_equal(a, b)
     assert np.count_nonzero(np.nan_to_num(fused[2])) > 0
+
+
+def test_dense_layers_fuse_matmul_bias_relu():
+    rng = np.random.default_rng(7)
+    with tf.Graph().as_default():
+        x = tf.constant(rng.normal(size=(16, 20)).astype(np.float32))
+        layer = x
+        for width in (12, 8):
+            w = tf.Variable(rng.normal(size=(layer.shape[1].value, width)).astype(np.float32))
+            b = tf.Variable(rng.normal(size=width).astype(np.float32))
+            layer = tf.nn.relu(tf.matmul(layer, w, transpose_b=False) + b)
+        loss = tf.reduce_sum(layer * layer)
+        grads = tf.gradients(loss, tf.trainable_variables())
+        sess = session_for()
+        fused, unfused = run_both(sess, [layer] + grads)
+        assert fused_types(sess) == ["MatMul+Add+Relu"] * 2
+    for a, b in zip(fused, unfused):
+        np.testing.assert_array_equal(a, b)
