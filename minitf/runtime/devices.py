@@ -12,6 +12,7 @@ import sys
 
 import numpy
 
+from minitf.framework import errors
 from minitf.framework.device_spec import DeviceSpec
 from minitf.runtime.dead import DEAD
 
@@ -22,9 +23,12 @@ class Device:
     """A device: its full name, type, index, the array module its kernels compute with, and the
     memory space its values live in (all CPUs share the host's)."""
 
-    def __init__(self, device_type, index, xp, memory_limit=0, fake=False):
+    def __init__(self, device_type, index, xp, memory_limit=0, fake=False, physical_index=None):
         self.device_type = device_type
         self.index = index
+        # Visible GPUs are renumbered from 0 in list order (TF1's visible_device_list); CuPy
+        # addresses the physical one.
+        self.physical_index = index if physical_index is None else physical_index
         self.xp = xp
         self.memory_limit = memory_limit
         self.fake = fake
@@ -47,7 +51,7 @@ class Device:
         """`value` (a host or other device's value) copied into this device's memory."""
         if self.fake or value is DEAD:
             return value if value is DEAD else self.xp.array(value, copy=True)
-        with self.xp.cuda.Device(self.index):
+        with self.xp.cuda.Device(self.physical_index):
             return self.xp.asarray(value)
 
     def __repr__(self):
@@ -106,10 +110,15 @@ def _cupy_gpus(gpu_options):
         return []
     visible = range(count)
     if gpu_options is not None and gpu_options.visible_device_list:
-        visible = [int(i) for i in gpu_options.visible_device_list.split(",") if int(i) < count]
+        visible = [int(i) for i in gpu_options.visible_device_list.split(",")]
+        invalid = [i for i in visible if not 0 <= i < count]
+        if invalid:
+            raise errors.InvalidArgumentError(
+                None, None, f"'visible_device_list' listed an invalid GPU id '{invalid[0]}' but "
+                            f"visible device count is {count}")
     devices = []
-    for index in visible:
-        with cupy.cuda.Device(index):
+    for index, physical in enumerate(visible):
+        with cupy.cuda.Device(physical):
             total = cupy.cuda.runtime.memGetInfo()[1]
             fraction = gpu_options.per_process_gpu_memory_fraction if gpu_options is not None else 0
             pool = cupy.get_default_memory_pool()
@@ -119,7 +128,8 @@ def _cupy_gpus(gpu_options):
                     # Reserve the fraction now: the block is dropped at once and stays cached
                     # in CuPy's pool for later allocations.
                     pool.malloc(int(total * fraction * 0.9))
-            devices.append(Device("GPU", index, cupy, memory_limit=int(total * (fraction or 1))))
+            devices.append(Device("GPU", index, cupy, memory_limit=int(total * (fraction or 1)),
+                                  physical_index=physical))
     return devices
 
 
