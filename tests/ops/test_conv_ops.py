@@ -375,3 +375,21 @@ def test_conv2d_input_gradient_matches_scatter_loop(stride, dilation, padding, d
     dx = tf.gradients(y, x, tf.constant(grad))[0]
     np.testing.assert_allclose(_run(dx), _conv2d_input_grad(x_shape, w, grad, stride, dilation, padding),
                                rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("depth", [1, 4, 9])  # channels-first patches, channels-last, folded per chunk
+def test_convolution_in_batch_chunks_matches_one_pass(monkeypatch, depth):
+    """Convolutions split large batches into chunks (for cache reuse); a 1-byte chunk budget makes
+    every image its own chunk, which must give the one-pass values."""
+    from minitf.kernels import conv as conv_kernels
+    rng = np.random.default_rng(8)
+    x = tf.constant(rng.normal(size=(5, 7, 6, depth)))
+    w = tf.constant(rng.normal(size=(3, 2, depth, 4)))
+    y = tf.nn.conv2d(x, w, [1, 2, 1, 1], "SAME")
+    upstream = tf.constant(rng.normal(size=y.shape.as_list()))
+    fetches = [y, *tf.gradients(y, [x, w], upstream)]
+    one_pass = _run(fetches)
+    monkeypatch.setattr(conv_kernels, "_CHUNK_BYTES", 1)
+    assert len(conv_kernels._batch_chunks(5, 100)) == 5
+    for chunked, whole in zip(_run(fetches), one_pass):
+        np.testing.assert_allclose(chunked, whole, rtol=1e-12, atol=1e-12)
