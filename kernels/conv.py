@@ -145,7 +145,9 @@ def _batch_chunks(batch, item_bytes):
 def _conv(ctx):
     xp, windows = ctx.xp, _Windows(ctx)
 
-    def compute(x, w):
+    def compute(x, w, epilogue=None):
+        """The convolution; `epilogue(rows)`, when given, runs in place on each chunk's
+        [pixels, channels] output rows right after their GEMM, while they are in cache."""
         _check_rank(ctx, x, len(windows.strides) + 2)
         _check_depth(ctx, x.shape, w.shape)
         window, channels = w.shape[:-2], w.shape[-1]
@@ -155,7 +157,10 @@ def _conv(ctx):
         rows = out.reshape(-1, channels)
         for start, stop in _batch_chunks(x.shape[0], pixels * flat_w.shape[0] * x.itemsize):
             cols, _, channels_first = _im2col(xp, windows, x[start:stop], window)
-            xp.matmul(cols.T if channels_first else cols, flat_w, out=rows[start * pixels:stop * pixels])
+            chunk = rows[start * pixels:stop * pixels]
+            xp.matmul(cols.T if channels_first else cols, flat_w, out=chunk)
+            if epilogue is not None:
+                epilogue(chunk)
         return out
     return compute
 

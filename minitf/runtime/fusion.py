@@ -140,13 +140,24 @@ def _gemm_bias_relu(relu, by_op, private):
     xp = device.xp
     gemm_first = position == 0
 
+    def bias_relu(rows, b):
+        _add_bias(xp, rows, b)  # the GEMM's fresh output: safe to overwrite
+        xp.maximum(rows, 0, out=rows)
+
     def fused(x, w, b):
+        if gemm_op.type == "Conv2D" and w.ndim == 4 and _channel_bias(b, x.dtype, w.shape[-1]):
+            return gemm_kernel(x, w, epilogue=lambda rows: bias_relu(rows, b))  # per cached chunk
         out = gemm_kernel(x, w)
-        if b.ndim == 1 and b.dtype == out.dtype and out.ndim and b.shape[0] == out.shape[-1]:
-            _add_bias(xp, out, b)  # the GEMM's fresh output: safe to overwrite
-            return xp.maximum(out, 0, out=out)
+        if out.ndim and _channel_bias(b, out.dtype, out.shape[-1]):
+            bias_relu(out, b)
+            return out
         return relu_kernel(add_kernel(out, b) if gemm_first else add_kernel(b, out))
     return [gemm_op, add_op, relu], [*gemm_op.inputs, bias], fused
+
+
+def _channel_bias(bias, dtype, channels):
+    """Whether `bias` adds one value per channel of a `dtype` output (else: general broadcasting)."""
+    return bias.ndim == 1 and bias.dtype == dtype and bias.shape[0] == channels
 
 
 def _add_bias(xp, out, bias):

@@ -48,7 +48,12 @@ def session_for():
 
 
 @pytest.mark.parametrize("variant", [dict(), dict(bias_first=True), dict(use_bias_add=True)])
-def test_conv_bias_relu_and_pool_grad_fuse_and_match(variant):
+@pytest.mark.parametrize("chunked", [False, True])
+def test_conv_bias_relu_and_pool_grad_fuse_and_match(variant, chunked, monkeypatch):
+    """`chunked`: every image its own convolution chunk, so bias and ReLU run per chunk."""
+    if chunked:
+        from minitf.kernels import conv as conv_kernels
+        monkeypatch.setattr(conv_kernels, "_CHUNK_BYTES", 1)
     rng = np.random.default_rng(0)
     with tf.Graph().as_default():
         *_, relu, loss, grads = conv_net(rng, **variant)
