@@ -25,6 +25,16 @@ def run_both(sess, fetches, feed_dict=None):
     return fused, unfused
 
 
+def assert_all_equal(fused, unfused):
+    """Bit-for-bit equality of two runs' (possibly nested) fetched values."""
+    if isinstance(fused, (list, tuple)):
+        assert len(fused) == len(unfused)
+        for a, b in zip(fused, unfused):
+            assert_all_equal(a, b)
+    else:
+        np.testing.assert_array_equal(fused, unfused)
+
+
 def conv_net(rng, bias_first=False, bias_shape=(4,), use_bias_add=False, channels=4, size=8):
     """conv -> bias -> relu -> 2x2 max pool -> sum, with gradients wrt the input, filter, bias."""
     x = tf.constant(rng.normal(size=(2, size, size, 3)).astype(np.float32))
@@ -61,10 +71,7 @@ def test_conv_bias_relu_and_pool_grad_fuse_and_match(variant, chunked, monkeypat
         fused, unfused = run_both(sess, [relu, loss, grads])
         conv_type = "Conv2D+BiasAdd+Relu" if variant.get("use_bias_add") else "Conv2D+Add+Relu"
         assert fused_types(sess) == [conv_type, "MaxPoolGrad+ReluGrad", "MaxPoolWithFirstMax"]
-    np.testing.assert_array_equal(fused[0], unfused[0])
-    np.testing.assert_array_equal(fused[1], unfused[1])
-    for a, b in zip(fused[2], unfused[2]):
-        np.testing.assert_array_equal(a, b)
+    assert_all_equal(fused, unfused)
 
 
 def test_wide_bias_rows_match():
@@ -76,8 +83,7 @@ def test_wide_bias_rows_match():
         fused, unfused = run_both(sess, [relu, loss])
         assert "Conv2D+Add+Relu" in fused_types(sess)
     assert fused[0].size >= fusion._WIDE_BIAS_MIN_SIZE
-    np.testing.assert_array_equal(fused[0], unfused[0])
-    assert fused[1] == unfused[1]
+    assert_all_equal(fused, unfused)
 
 
 def test_a_bias_that_broadcasts_otherwise_falls_back():
@@ -88,9 +94,7 @@ def test_a_bias_that_broadcasts_otherwise_falls_back():
         sess = session_for()
         fused, unfused = run_both(sess, [relu, grads])
         assert "Conv2D+Add+Relu" in fused_types(sess)
-    np.testing.assert_array_equal(fused[0], unfused[0])
-    for a, b in zip(fused[1], unfused[1]):
-        np.testing.assert_array_equal(a, b)
+    assert_all_equal(fused, unfused)
 
 
 def test_fetched_or_control_depended_intermediates_are_not_fused():
@@ -129,7 +133,7 @@ def test_pool_grad_with_ties_and_overlapping_windows_matches():
         sess = session_for()
         fused, unfused = run_both(sess, grad)
         assert fused_types(sess) == ["MaxPoolGrad+ReluGrad", "MaxPoolWithFirstMax"]
-    np.testing.assert_array_equal(fused, unfused)
+    assert_all_equal(fused, unfused)
     assert np.count_nonzero(fused) > 0
 
 
@@ -166,8 +170,7 @@ def test_paired_max_pool_gradient_matches_with_ties_and_nan(pool, pool_type, sha
         fused, unfused = run_both(sess, grads + pieces)
         types = fused_types(sess)
     assert types.count(f"{pool_type}WithFirstMax") == 2
-    for a, b in zip(fused, unfused):
-        np.testing.assert_array_equal(a, b)
+    assert_all_equal(fused, unfused)
     assert np.count_nonzero(np.nan_to_num(fused[2])) > 0
 
 
@@ -185,5 +188,4 @@ def test_dense_layers_fuse_matmul_bias_relu():
         sess = session_for()
         fused, unfused = run_both(sess, [layer] + grads)
         assert fused_types(sess) == ["MatMul+Add+Relu"] * 2
-    for a, b in zip(fused, unfused):
-        np.testing.assert_array_equal(a, b)
+    assert_all_equal(fused, unfused)
