@@ -13,7 +13,7 @@ import math
 
 import numpy
 
-from minitf.ops.conv_ops import padding_attr, spatial_attr, window_output
+from minitf.ops.conv_ops import channels_first, padding_attr, spatial_attr, to_channels_last, window_output
 from minitf.runtime.kernel_registry import register_kernel
 
 _BOTH = ("CPU", "GPU")
@@ -119,6 +119,59 @@ def _check_rank(ctx, x, rank):
 def _check_depth(ctx, x_shape, w_shape):
     if x_shape[-1] != w_shape[-2]:
         raise ctx.error(f"{ctx.op.type}: input and filter must have the same depth: {x_shape[-1]} vs {w_shape[-2]}")
+
+
+# ======================================================================================
+# Channels-first layouts (NCHW, NCDHW): transposed to channels-last around the kernels
+# ======================================================================================
+# Per op type: what each input is ("x": a tensor in the op's layout, "sizes": the shape vector of
+# one, "-": neither) and whether the output is in the op's layout.
+_CONV_IO = (("x", "-"), True)
+_BACKPROP_FILTER_IO = (("x", "-", "x"), False)
+_BACKPROP_INPUT_IO = (("sizes", "-", "x"), True)
+_LAYOUT_IO = {
+    **dict.fromkeys(["Conv2D", "Conv3D", "DepthwiseConv2dNative"], _CONV_IO),
+    **dict.fromkeys(["Conv2DBackpropFilter", "Conv3DBackpropFilterV2", "DepthwiseConv2dNativeBackpropFilter"],
+                    _BACKPROP_FILTER_IO),
+    **dict.fromkeys(["Conv2DBackpropInput", "Conv3DBackpropInputV2", "DepthwiseConv2dNativeBackpropInput"],
+                    _BACKPROP_INPUT_IO),
+    **dict.fromkeys(["MaxPool", "MaxPool3D", "AvgPool", "AvgPool3D"], (("x",), True)),
+    **dict.fromkeys(["MaxPoolGrad", "MaxPool3DGrad", "MaxPoolGradGrad", "MaxPool3DGradGrad"], (("x",) * 3, True)),
+    **dict.fromkeys(["AvgPoolGrad", "AvgPool3DGrad"], (("sizes", "x"), True)),
+}
+
+
+def _register(*op_types):
+    """Registers a channels-last kernel factory for `op_types` on both devices, wrapped so that
+    channels-first ops run it on transposed inputs (and transpose its output back). Returns the
+    plain factory, for kernels that reuse it."""
+    def decorate(factory):
+        for op_type in op_types:
+            register_kernel(op_type, devices=_BOTH)(_layout_aware(factory))
+        return factory
+    return decorate
+
+
+def _layout_aware(factory):
+    def layout_aware_factory(ctx):
+        compute = factory(ctx)
+        if not channels_first(ctx.op):
+            return compute
+        xp, (roles, output_in_layout) = ctx.xp, _LAYOUT_IO[ctx.op.type]
+
+        def compute_channels_first(*args):
+            out = compute(*(_channels_last(xp, value, role) for value, role in zip(args, roles)))
+            return xp.ascontiguousarray(xp.moveaxis(out, -1, 1)) if output_in_layout else out
+        return compute_channels_first
+    return layout_aware_factory
+
+
+def _channels_last(xp, value, role):
+    if role == "x" and value.ndim >= 3:  # a wrong rank is left for the kernel's own check
+        return xp.ascontiguousarray(xp.moveaxis(value, 1, -1))
+    if role == "sizes" and value.ndim == 1 and len(value) >= 3:
+        return numpy.asarray(to_channels_last(value.tolist(), True), dtype=value.dtype)
+    return value
 
 
 # ======================================================================================
@@ -243,18 +296,15 @@ def _clipped_offsets(windows, window, layout, sizes):
             yield offset, (tuple(target), tuple(source))
 
 
-for _op_type in ("Conv2D", "Conv3D"):
-    register_kernel(_op_type, devices=_BOTH)(_conv)
-for _op_type in ("Conv2DBackpropFilter", "Conv3DBackpropFilterV2"):
-    register_kernel(_op_type, devices=_BOTH)(_conv_backprop_filter)
-for _op_type in ("Conv2DBackpropInput", "Conv3DBackpropInputV2"):
-    register_kernel(_op_type, devices=_BOTH)(_conv_backprop_input)
+_register("Conv2D", "Conv3D")(_conv)
+_register("Conv2DBackpropFilter", "Conv3DBackpropFilterV2")(_conv_backprop_filter)
+_register("Conv2DBackpropInput", "Conv3DBackpropInputV2")(_conv_backprop_input)
 
 
 # ======================================================================================
 # Depthwise convolution: filter [*window, depth, multiplier], one loop step per offset
 # ======================================================================================
-@register_kernel("DepthwiseConv2dNative", devices=_BOTH)
+@_register("DepthwiseConv2dNative")
 def depthwise(ctx):
     xp, windows = ctx.xp, _Windows(ctx)
 
@@ -270,7 +320,7 @@ def depthwise(ctx):
     return compute
 
 
-@register_kernel("DepthwiseConv2dNativeBackpropFilter", devices=_BOTH)
+@_register("DepthwiseConv2dNativeBackpropFilter")
 def depthwise_backprop_filter(ctx):
     xp, windows = ctx.xp, _Windows(ctx)
 
@@ -288,7 +338,7 @@ def depthwise_backprop_filter(ctx):
     return compute
 
 
-@register_kernel("DepthwiseConv2dNativeBackpropInput", devices=_BOTH)
+@_register("DepthwiseConv2dNativeBackpropInput")
 def depthwise_backprop_input(ctx):
     xp, windows = ctx.xp, _Windows(ctx)
 
@@ -349,8 +399,7 @@ def _tiles_exactly(windows, padded_sizes, layout):
                for k, s, (o, _, _), n in zip(windows.ksize, windows.strides, layout, padded_sizes))
 
 
-@register_kernel("MaxPool", devices=_BOTH)
-@register_kernel("MaxPool3D", devices=_BOTH)
+@_register("MaxPool", "MaxPool3D")
 def max_pool(ctx):
     xp, windows = ctx.xp, _Windows(ctx, pooling=True)
 
@@ -441,8 +490,7 @@ def max_pool_first_max_kernels(ctx):
     return forward, backward
 
 
-@register_kernel("MaxPoolGrad", devices=_BOTH)
-@register_kernel("MaxPool3DGrad", devices=_BOTH)
+@_register("MaxPoolGrad", "MaxPool3DGrad")
 def max_pool_grad(ctx):
     xp, windows = ctx.xp, _Windows(ctx, pooling=True)
 
@@ -463,8 +511,7 @@ def max_pool_grad(ctx):
     return compute
 
 
-@register_kernel("MaxPoolGradGrad", devices=_BOTH)
-@register_kernel("MaxPool3DGradGrad", devices=_BOTH)
+@_register("MaxPoolGradGrad", "MaxPool3DGradGrad")
 def max_pool_grad_grad(ctx):
     xp, windows = ctx.xp, _Windows(ctx, pooling=True)
 
@@ -489,8 +536,7 @@ def _window_scale(xp, windows, sizes, dtype):
     return xp.asarray(1.0 / counts, dtype=dtype), layout
 
 
-@register_kernel("AvgPool", devices=_BOTH)
-@register_kernel("AvgPool3D", devices=_BOTH)
+@_register("AvgPool", "AvgPool3D")
 def avg_pool(ctx):
     xp, windows = ctx.xp, _Windows(ctx, pooling=True)
 
@@ -501,8 +547,7 @@ def avg_pool(ctx):
     return compute
 
 
-@register_kernel("AvgPoolGrad", devices=_BOTH)
-@register_kernel("AvgPool3DGrad", devices=_BOTH)
+@_register("AvgPoolGrad", "AvgPool3DGrad")
 def avg_pool_grad(ctx):
     xp, windows = ctx.xp, _Windows(ctx, pooling=True)
 

@@ -3,8 +3,9 @@
 
 The ops are declared from one table and share their attr checks and shape functions across 2-D and
 3-D; the window arithmetic (`window_output`) is TF's and is shared with the kernels (kernels/conv.py).
-Departures from TF1: only the channels-last layouts (NHWC, NDHWC) exist (TF1's CPU kernels have
-no other either); `atrous_conv2d`, and `depthwise_conv2d`/`separable_conv2d` with `rate` > 1, set
+Both layouts exist: channels-last (NHWC, NDHWC) and channels-first (NCHW, NCDHW, which TF1 ran
+on GPUs only; here the kernels transpose to channels-last and back, on every device).
+Departures from TF1: `atrous_conv2d`, and `depthwise_conv2d`/`separable_conv2d` with `rate` > 1, set
 the op's `dilations` attr where TF1 wraps a VALID op in SpaceToBatchND/BatchToSpaceND (same values);
 Conv2D needs equal input and filter depths (no grouped convolution); MaxPool3D also takes float64.
 """
@@ -59,8 +60,12 @@ def window_output(size, window, stride, dilation, padding, explicit=(0, 0)):
 # Attr checks (TF1's shape-function messages; the graph appends the op and input shapes)
 # ======================================================================================
 class Family(collections.namedtuple("Family", "rank layout kind paddings")):
-    """What an op type's attrs and inputs mean: `rank` spatial dims, its layout, `kind` (conv,
-    depthwise or pool), and the padding names it accepts."""
+    """What an op type's attrs and inputs mean: `rank` spatial dims, its (default, channels-last)
+    layout, `kind` (conv, depthwise or pool), and the padding names it accepts."""
+
+    @property
+    def channels_first_layout(self):
+        return self.layout[0] + "C" + self.layout[1:-1]
 
 
 _CONV2D = Family(2, "NHWC", "conv", ("SAME", "VALID", "EXPLICIT"))
@@ -80,6 +85,26 @@ FAMILIES = {  # op type: its Family (the kernels read this table too)
 }
 
 
+def channels_first(op):
+    """Whether `op` lays its tensors out channels-first (NCHW, NCDHW); checks the data_format."""
+    family, layout = FAMILIES[op.type], op.get_attr("data_format")
+    layout = layout.decode() if isinstance(layout, bytes) else layout
+    if layout not in (family.layout, family.channels_first_layout):
+        raise ValueError(f"Value for attr 'data_format' of \"{layout}\" is not in the list of allowed "
+                         f"values: \"{family.layout}\", \"{family.channels_first_layout}\"")
+    return layout == family.channels_first_layout
+
+
+def to_channels_last(dims, first):
+    """[batch, channels, *spatial] -> [batch, *spatial, channels] when `first` (any sequence)."""
+    return [dims[0], *dims[2:], dims[1]] if first else list(dims)
+
+
+def to_channels_first(dims, first):
+    """[batch, *spatial, channels] -> [batch, channels, *spatial] when `first`."""
+    return [dims[0], dims[-1], *dims[1:-1]] if first else list(dims)
+
+
 def spatial_attr(op, name):
     """The spatial entries of the list attr `name` (strides, dilations, ksize), checked as TF1 checks
     them: one entry per dim, 1 for the batch and depth dims."""
@@ -88,6 +113,7 @@ def spatial_attr(op, name):
     if len(values) != family.rank + 2:
         raise ValueError(f"{op.type} requires the {word} attribute to contain {family.rank + 2} values, "
                          f"but got: {len(values)}")
+    values = to_channels_last(values, channels_first(op))
     if values[0] != 1 or values[-1] != 1:
         what = {"ksize": "pooling", "strides": "strides", "dilations": "dilations"}[name]
         raise ValueError(f"Current implementation does not yet support {what} in the batch and depth "
@@ -101,19 +127,19 @@ def padding_attr(op):
     if padding not in family.paddings:
         allowed = ", ".join(f'"{p}"' for p in family.paddings)
         raise ValueError(f"Attr 'padding' of '{op.type}' Op passed string '{padding}' not in: {allowed}.")
-    if op.get_attr("data_format") != family.layout:
-        raise ValueError(f"The {op.type} op supports only the {family.layout} data format, "
-                         f"got {op.get_attr('data_format')}")
+    first = channels_first(op)
     explicit = list(op.get_attr("explicit_paddings")) if family is _CONV2D else []
     pairs = [(0, 0)] * family.rank
     if padding == "EXPLICIT":
         if len(explicit) != 2 * (family.rank + 2):
             raise ValueError(f"explicit_paddings attribute must contain {2 * (family.rank + 2)} values, "
                              f"but got: {len(explicit)}")
-        if any(v < 0 for v in explicit) or any(explicit[:2]) or any(explicit[-2:]):
+        by_dim = to_channels_last([(int(explicit[2 * i]), int(explicit[2 * i + 1])) for i in range(family.rank + 2)],
+                                  first)
+        if any(v < 0 for v in explicit) or any(by_dim[0]) or any(by_dim[-1]):
             raise ValueError("explicit_paddings must be non-negative and zero in the batch and depth "
                              "dimensions")
-        pairs = [(int(explicit[2 * i]), int(explicit[2 * i + 1])) for i in range(1, family.rank + 1)]
+        pairs = by_dim[1:-1]
     elif explicit:
         raise ValueError(f"explicit_paddings must be empty when padding is {padding}")
     return padding, pairs
@@ -163,19 +189,21 @@ def _out_channels(op, filter_dims):
 
 def _conv_shape(op):
     """Conv2D, Conv3D, DepthwiseConv2dNative: [batch, *output spatial, output channels]."""
-    rank = FAMILIES[op.type].rank
+    rank, first = FAMILIES[op.type].rank, channels_first(op)
     strides, dilations, padding, pairs = conv_geometry(op)
-    x, w = _dims(op.inputs[0].shape, rank + 2), _dims(op.inputs[1].shape, rank + 2)
+    x = to_channels_last(_dims(op.inputs[0].shape, rank + 2), first)
+    w = _dims(op.inputs[1].shape, rank + 2)
     _merge(x[-1], w[-2])
     spatial = [window_output(x[1 + i], w[i], strides[i], dilations[i], padding, pairs[i])[0] for i in range(rank)]
-    return [TensorShape([x[0], *spatial, _out_channels(op, w)])]
+    return [TensorShape(to_channels_first([x[0], *spatial, _out_channels(op, w)], first))]
 
 
 def _backprop_input_shape(op):
     """Conv*BackpropInput: the shape `input_sizes` gives; out_backprop's depth must fit the filter."""
     rank = FAMILIES[op.type].rank
     conv_geometry(op)
-    w, dy = _dims(op.inputs[1].shape, rank + 2), _dims(op.inputs[2].shape, rank + 2)
+    w = _dims(op.inputs[1].shape, rank + 2)
+    dy = to_channels_last(_dims(op.inputs[2].shape, rank + 2), channels_first(op))
     _merge(dy[-1], _out_channels(op, w))
     return [_shape_argument(op.inputs[0], rank + 2)]
 
@@ -190,12 +218,12 @@ def _backprop_filter_shape(op):
 
 def _pool_dims(op, shape):
     """The output dims of pooling `shape` (MaxPool, AvgPool and their 3-D forms)."""
-    rank = FAMILIES[op.type].rank
+    rank, first = FAMILIES[op.type].rank, channels_first(op)
     ksize, strides = spatial_attr(op, "ksize"), spatial_attr(op, "strides")
     padding, _ = padding_attr(op)
-    x = _dims(shape, rank + 2)
+    x = to_channels_last(_dims(shape, rank + 2), first)
     spatial = [window_output(x[1 + i], ksize[i], strides[i], 1, padding)[0] for i in range(rank)]
-    return [x[0], *spatial, x[-1]]
+    return to_channels_first([x[0], *spatial, x[-1]], first)
 
 
 def _pool_shape(op):
@@ -283,8 +311,9 @@ define_op("MaxPool3DGrad", inputs=["orig_input: TInput", "orig_output: TInput", 
 # ======================================================================================
 # tf.nn functions: argument handling shared by every family
 # ======================================================================================
-def _sequence(value, rank, name):
-    """TF1's _get_sequence: an int, or 1, `rank` or `rank` + 2 values, as the full attr list."""
+def _sequence(value, rank, name, data_format=None):
+    """TF1's _get_sequence: an int, or 1, `rank` or `rank` + 2 values, as the full attr list (1 for
+    the batch and channel dims, wherever `data_format` puts the channels)."""
     if value is None:
         value = [1]
     elif np.ndim(value) == 0:
@@ -296,7 +325,13 @@ def _sequence(value, rank, name):
         value = value * rank
     elif len(value) != rank:
         raise ValueError(f"{name} should be of length 1, {rank} or {rank + 2} but was {len(value)}")
-    return [1, *value, 1]
+    return [1, 1, *value] if _is_channels_first(data_format) else [1, *value, 1]
+
+
+def _is_channels_first(data_format):
+    if isinstance(data_format, bytes):
+        data_format = data_format.decode()
+    return data_format is not None and data_format.startswith("NC")
 
 
 def _padding_arg(padding):
@@ -327,9 +362,10 @@ def _conv_op(op_type, inputs, strides, padding, data_format, dilations, name, **
         attrs["explicit_paddings"] = explicit
     elif explicit:
         raise ValueError(f"{op_type} does not support explicit padding")
-    return apply_op(op_type, *inputs, name=name or op_type, strides=_sequence(strides, family.rank, "strides"),
+    return apply_op(op_type, *inputs, name=name or op_type,
+                    strides=_sequence(strides, family.rank, "strides", data_format),
                     padding=padding, data_format=data_format or family.layout,
-                    dilations=_sequence(dilations, family.rank, "dilations"), **attrs)
+                    dilations=_sequence(dilations, family.rank, "dilations", data_format), **attrs)
 
 
 def _either(new, old, new_name, old_name):
@@ -397,16 +433,17 @@ def _transpose(op_type, default_name, value, filter, output_shape, strides, padd
     with name_scope(name, default_name, [value, filter, output_shape]) as scope:
         value = convert_to_tensor(value, name="value")
         filter = convert_to_tensor(filter, name="filter")
-        if not value.shape[-1].is_compatible_with(filter.shape[-1]):
+        channel = 1 if _is_channels_first(data_format) else -1
+        if value.shape.ndims is not None and not value.shape[channel].is_compatible_with(filter.shape[-1]):
             raise ValueError(f"input channels does not match filter's input channels, "
-                             f"{value.shape[-1]} != {filter.shape[-1]}")
+                             f"{value.shape[channel]} != {filter.shape[-1]}")
         sizes = convert_to_tensor(output_shape, dtype=dtypes.int32, name="output_shape")
         if not sizes.shape.is_compatible_with([rank + 2]):
             raise ValueError(f"output_shape must have shape ({rank + 2},), got {sizes.shape}")
-        if isinstance(output_shape, (list, tuple, np.ndarray)) and \
-                not filter.shape[-2].is_compatible_with(_static_int(output_shape[-1])):
+        if isinstance(output_shape, (list, tuple, np.ndarray)) and len(output_shape) == rank + 2 and \
+                not filter.shape[-2].is_compatible_with(_static_int(output_shape[channel])):
             raise ValueError(f"output_shape does not match filter's output channels, "
-                             f"{output_shape[-1]} != {filter.shape[-2]}")
+                             f"{output_shape[channel]} != {filter.shape[-2]}")
         if padding not in ("VALID", "SAME"):
             raise ValueError(f"padding must be either VALID or SAME: {padding}")
         return _conv_op(op_type, [sizes, filter, value], strides, padding, data_format, dilations, scope)
@@ -435,15 +472,17 @@ def conv1d(value=None, filters=None, stride=None, padding=None, use_cudnn_on_gpu
            data_format=None, name=None, input=None, dilations=None):  # noqa: A002
     """TF1 `tf.nn.conv1d`: ExpandDims of input and filter, a Conv2D over width, and a Squeeze."""
     value = _either(input, value, "input", "value")
-    if data_format not in (None, "NWC", "NHWC"):
+    if data_format not in (None, "NWC", "NHWC", "NCW", "NCHW"):
         raise ValueError('data_format must be "NWC" or "NCW".')
+    first = data_format in ("NCW", "NCHW")
+    layout, spatial_axis = ("NCHW", 2) if first else ("NHWC", 1)
     with name_scope(name, "conv1d", [value, filters]) as scope:
-        value = array_ops.expand_dims(value, 1)
+        value = array_ops.expand_dims(value, spatial_axis)
         filters = array_ops.expand_dims(filters, 0)
-        result = _conv_op("Conv2D", [value, filters], [1, *_sequence(stride, 1, "stride")], padding, "NHWC",
-                          [1, *_sequence(dilations, 1, "dilations")], scope,
+        result = _conv_op("Conv2D", [value, filters], [1, *_sequence(stride, 1, "stride", layout)], padding,
+                          layout, [1, *_sequence(dilations, 1, "dilations", layout)], scope,
                           use_cudnn_on_gpu=True if use_cudnn_on_gpu is None else bool(use_cudnn_on_gpu))
-        return array_ops.squeeze(result, [1])
+        return array_ops.squeeze(result, [spatial_axis])
 
 
 def convolution(input, filter, padding, strides=None, dilation_rate=None, name=None,  # noqa: A002
@@ -530,10 +569,11 @@ def _pool(op_type, value, ksize, strides, padding, data_format, name):
     family = FAMILIES[op_type]
     with name_scope(name, op_type, [value]) as scope:
         value = convert_to_tensor(value, name="input")
-        ksize = _sequence(ksize, family.rank, "ksize")
+        ksize = _sequence(ksize, family.rank, "ksize", data_format)
         if 0 in ksize:
             raise ValueError("ksize cannot be zero.")
-        return apply_op(op_type, value, name=scope, ksize=ksize, strides=_sequence(strides, family.rank, "strides"),
+        return apply_op(op_type, value, name=scope, ksize=ksize,
+                        strides=_sequence(strides, family.rank, "strides", data_format),
                         padding=padding.decode() if isinstance(padding, bytes) else padding,
                         data_format=data_format or family.layout)
 

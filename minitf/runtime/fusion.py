@@ -133,6 +133,8 @@ def _gemm_bias_relu(relu, by_op, private):
     else:
         return None
     gemm_op, _, gemm_kernel, _ = gemm
+    if gemm_op.type == "Conv2D" and gemm_op.get_attr("data_format") not in _CHANNELS_LAST:
+        return None  # channels-first: the bias is not over the last axis
     bias = add_op.inputs[1 - position]
     if any(t.dtype.is_ref_dtype for t in (*gemm_op.inputs, bias)):
         return None

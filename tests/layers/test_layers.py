@@ -249,3 +249,30 @@ def test_dropout_by_training_flag():
             kept = value != 0
             np.testing.assert_allclose(value[kept], 1 / 0.7, rtol=1e-6)
             assert abs(kept.mean() - 0.7) < 0.03
+
+
+def test_channels_first_conv_net_matches_channels_last():
+    """tf.layers conv2d + max_pooling2d with data_format="channels_first" compute the channels_last
+    values, transposed, and the same gradients (TF1 ran NCHW on GPUs; here on every device)."""
+    rng = np.random.default_rng(0)
+    images = rng.normal(size=(2, 8, 8, 3)).astype(np.float32)
+    kernel = rng.normal(size=(3, 3, 3, 4)).astype(np.float32)
+    results = {}
+    for data_format, feed in (("channels_last", images), ("channels_first", images.transpose(0, 3, 1, 2))):
+        with tf.Graph().as_default():
+            x = tf.placeholder(tf.float32, feed.shape)
+            y = tf.layers.conv2d(x, 4, 3, padding="same", activation=tf.nn.relu, data_format=data_format,
+                                 kernel_initializer=tf.constant_initializer(kernel),
+                                 bias_initializer=tf.constant_initializer(0.1))
+            y = tf.layers.max_pooling2d(y, 2, 2, data_format=data_format)
+            loss = tf.reduce_sum(tf.square(y))
+            grads = tf.gradients(loss, [x] + tf.trainable_variables())
+            with tf.Session() as sess:
+                sess.run(tf.global_variables_initializer())
+                results[data_format] = sess.run([y] + grads, {x: feed})
+    last, first = results["channels_last"], results["channels_first"]
+    assert first[0].shape == (2, 4, 4, 4)
+    np.testing.assert_allclose(first[0].transpose(0, 2, 3, 1), last[0], rtol=1e-5)
+    np.testing.assert_allclose(first[1].transpose(0, 2, 3, 1), last[1], rtol=1e-5, atol=1e-5)
+    for a, b in zip(first[2:], last[2:]):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4)

@@ -309,4 +309,97 @@ _POOL_CASES = _pool_cases("", _POOL2D) + _pool_cases("3D", _POOL3D) + [
           lambda x: pool_ref(x, (3, 3), (2, 2), "SAME", np.mean), dtypes=(tf.float16, tf.float32)),
 ]
 
-CASES = _CONV_CASES + _FUNCTION_CASES + _POOL_CASES
+# ======================================================================================
+# Channels-first layouts (NCHW, NCDHW): the same references, transposed
+# ======================================================================================
+def _first(array):
+    return np.moveaxis(array, -1, 1)
+
+
+def _last(array):
+    return np.moveaxis(array, 1, -1)
+
+
+def _first_shape(shape):
+    return (shape[0], shape[-1], *shape[1:-1])
+
+
+def _channels_first_attrs(layout, strides, padding, dilations=None, ksize=None):
+    attrs = {"strides": [1, 1, *strides], "data_format": layout}
+    if dilations is not None:
+        attrs["dilations"] = [1, 1, *dilations]
+    if ksize is not None:
+        attrs["ksize"] = [1, 1, *ksize]
+    if isinstance(padding, str):
+        return attrs | {"padding": padding}
+    return attrs | {"padding": "EXPLICIT", "explicit_paddings": [0, 0, 0, 0, *itertools.chain(*padding)]}
+
+
+def _channels_first_conv_cases(ops, config, layout, depthwise=False):
+    forward, backprop_input, backprop_filter = ops
+    name, x_shape, w_shape, strides, padding, dilations = config
+    attrs, geometry = _channels_first_attrs(layout, strides, padding, dilations), (strides, padding, dilations)
+    y_shape = conv_ref(np.zeros(x_shape), np.zeros(w_shape), *geometry, depthwise).shape
+    name = f"{layout}-{name}"
+    return [
+        _case(forward, f"{forward}-{name}", [uniform(_first_shape(x_shape)), uniform(w_shape)],
+              lambda x, w, a=attrs: apply_op(forward, x, w, **a),
+              lambda x, w, g=geometry: _first(conv_ref(_last(x), w, *g, depthwise))),
+        _case(backprop_input, f"{backprop_input}-{name}", [uniform(w_shape), uniform(_first_shape(y_shape))],
+              lambda w, dy, a=attrs, s=_first_shape(x_shape): apply_op(backprop_input, list(s), w, dy, **a),
+              lambda w, dy, g=geometry, s=x_shape: _first(conv_input_ref(s, w, _last(dy), *g, depthwise))),
+        _case(backprop_filter, f"{backprop_filter}-{name}", [uniform(_first_shape(x_shape)), uniform(_first_shape(y_shape))],
+              lambda x, dy, a=attrs, s=w_shape: apply_op(backprop_filter, x, list(s), dy, **a),
+              lambda x, dy, g=geometry, s=w_shape: conv_filter_ref(_last(x), s, _last(dy), *g, depthwise)),
+    ]
+
+
+def _channels_first_pool_cases(suffix, config, layout):
+    max_pool, avg_pool = f"MaxPool{suffix}", f"AvgPool{suffix}"
+    name, x_shape, ksize, strides, padding = config
+    attrs = _channels_first_attrs(layout, strides, padding, ksize=ksize)
+    geometry, y_shape = (ksize, strides, padding), _pooled_shape(x_shape, ksize, strides, padding)
+    x_first, y_first, name = _first_shape(x_shape), _first_shape(y_shape), f"{layout}-{name}"
+    return [
+        _case(max_pool, f"{max_pool}-{name}", [distinct(x_first)], lambda x, a=attrs: apply_op(max_pool, x, **a),
+              lambda x, g=geometry: _first(pool_ref(_last(x), *g, np.max))),
+        _case(avg_pool, f"{avg_pool}-{name}", [uniform(x_first)], lambda x, a=attrs: apply_op(avg_pool, x, **a),
+              lambda x, g=geometry: _first(pool_ref(_last(x), *g, np.mean))),
+        _case(f"{max_pool}Grad", f"{max_pool}Grad-{name}", [distinct(x_first), uniform(y_first)],
+              lambda x, dy, a=attrs: apply_op(f"{max_pool}Grad", x, apply_op(max_pool, x, **a), dy, **a),
+              lambda x, dy, g=geometry: _first(max_pool_grad_ref(_last(x), _last(dy), *g))),
+        _case(f"{max_pool}GradGrad", f"{max_pool}GradGrad-{name}", [distinct(x_first), uniform(x_first)],
+              lambda x, g, a=attrs: apply_op(f"{max_pool}GradGrad", x, apply_op(max_pool, x, **a), g, **a),
+              lambda x, g, geo=geometry: _first(max_pool_grad_grad_ref(_last(x), _last(g), *geo))),
+        _case(f"{avg_pool}Grad", f"{avg_pool}Grad-{name}", [uniform(y_first)],
+              lambda dy, a=attrs, s=x_first: apply_op(f"{avg_pool}Grad", list(s), dy, **a),
+              lambda dy, g=geometry, s=x_shape: _first(avg_pool_grad_ref(s, _last(dy), *g))),
+    ]
+
+
+_CHANNELS_FIRST_CASES = (
+    _channels_first_conv_cases(("Conv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter"), _CONV2D[2], "NCHW")
+    + _channels_first_conv_cases(("Conv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter"), _CONV2D[5], "NCHW")
+    + _channels_first_conv_cases(("Conv3D", "Conv3DBackpropInputV2", "Conv3DBackpropFilterV2"), _CONV3D[1],
+                                 "NCDHW")
+    + _channels_first_conv_cases(("DepthwiseConv2dNative", "DepthwiseConv2dNativeBackpropInput",
+                                  "DepthwiseConv2dNativeBackpropFilter"), _DEPTHWISE[1], "NCHW", depthwise=True)
+    + _channels_first_pool_cases("", _POOL2D[2], "NCHW")
+    + _channels_first_pool_cases("3D", _POOL3D[0], "NCDHW")
+    + [
+        _case("Conv2D", "conv2d-NCHW", [uniform((2, 3, 5, 6)), uniform((3, 3, 3, 2))],
+              lambda x, w: tf.nn.conv2d(x, w, 2, "SAME", data_format="NCHW"),
+              lambda x, w: _first(conv_ref(_last(x), w, (2, 2), "SAME", (1, 1)))),
+        _case("Conv2D", "conv1d-NCW", [uniform((2, 3, 9)), uniform((3, 3, 2))],
+              lambda x, w: tf.nn.conv1d(x, w, 2, "SAME", data_format="NCW"),
+              lambda x, w: _first(_conv1d_ref(_last(x), w, 2, "SAME"))),
+        _case("Conv2DBackpropInput", "conv2d_transpose-NCHW", [uniform((2, 2, 3, 3)), uniform((3, 3, 4, 2))],
+              lambda v, w: tf.nn.conv2d_transpose(v, w, [2, 4, 6, 5], [1, 1, 2, 2], "SAME", data_format="NCHW"),
+              lambda v, w: _first(conv_input_ref((2, 6, 5, 4), w, _last(v), (2, 2), "SAME", (1, 1)))),
+        _case("MaxPool", "max_pool-NCHW", [distinct((2, 2, 4, 6))],
+              lambda x: tf.nn.max_pool(x, 2, 2, "VALID", data_format="NCHW"),
+              lambda x: _first(pool_ref(_last(x), (2, 2), (2, 2), "VALID", np.max))),
+    ]
+)
+
+CASES = _CONV_CASES + _FUNCTION_CASES + _POOL_CASES + _CHANNELS_FIRST_CASES

@@ -53,7 +53,10 @@ _W = (3, 3, 3, 4)
     (lambda x: tf.nn.conv2d(x, tf.ones([10, 3, 3, 4]), 1, "VALID"),
      "Negative dimension size caused by subtracting 10 from 9"),
     (lambda x: tf.nn.conv2d(x, tf.ones(_W), [1, 0, 1, 1], "SAME"), "Stride must be > 0, but got 0"),
-    (lambda x: tf.nn.conv2d(x, tf.ones(_W), 1, "SAME", data_format="NCHW"), "supports only the NHWC data format"),
+    (lambda x: tf.nn.conv2d(x, tf.ones(_W), 1, "SAME", data_format="NHCW"),
+     'Value for attr \'data_format\' of "NHCW" is not in the list of allowed values: "NHWC", "NCHW"'),
+    (lambda x: tf.nn.max_pool(x, [1, 2, 2, 1], 1, "SAME", data_format="NCHW"),  # pools over NCHW's channels
+     "Current implementation does not yet support pooling in the batch and depth dimensions"),
     (lambda x: tf.nn.depthwise_conv2d(x, tf.ones([3, 3, 2, 2]), [1, 1, 1, 1], "SAME"),
      "Dimensions must be equal, but are 3 and 2"),
     (lambda x: tf.nn.depthwise_conv2d(x, tf.ones([3, 3, 3, 2]), [1, 2, 2, 1], "SAME", rate=[2, 2]),
