@@ -48,12 +48,16 @@ def _owned(value):
 
 
 class _Attempt:
-    """One waiting enqueue, dequeue or close, in its line."""
+    """One waiting enqueue, dequeue or close, in its line, with a condition of its own (on the
+    queue's lock): only a line's head can progress, so only the head is woken. Waking every
+    waiter on each change made a full queue with several producer threads (queue runners) spend
+    its time handing the GIL around."""
 
-    __slots__ = ("cancelled",)
+    __slots__ = ("cancelled", "wake")
 
-    def __init__(self):
+    def __init__(self, lock):
         self.cancelled = False
+        self.wake = threading.Condition(lock)
 
 
 # ======================================================================================
@@ -75,7 +79,8 @@ class FIFOQueue:
         self.shapes = shapes or None
         self.capacity = ctx.attr("capacity")  # negative: unbounded
         self.closed = False
-        self.condition = threading.Condition()
+        self._lock = threading.RLock()
+        self.condition = threading.Condition(self._lock)  # observers (tests, monitors) wait on it
         self._enqueuers = collections.deque()
         self._dequeuers = collections.deque()
         self._elements = collections.deque()
@@ -182,25 +187,31 @@ class FIFOQueue:
 
     # --- waiting in line ------------------------------------------------------------------------
     def _join(self, line):
-        attempt = _Attempt()
+        attempt = _Attempt(self._lock)
         line.append(attempt)
-        self.condition.notify_all()  # lets observers (tests, monitors) see the new waiter
+        self.condition.notify_all()  # lets observers see the new waiter
         return attempt
 
     def _leave(self, attempt, line):
         line.remove(attempt)
-        self.condition.notify_all()  # the next attempt may now be at the head
+        self._changed(line)  # the next attempt may now be at the head
+
+    def _changed(self, line):
+        """Wakes the head of `line` (it may progress now) and any observer."""
+        if line:
+            line[0].wake.notify()
+        self.condition.notify_all()
 
     def _wait(self, attempt, line, can_progress, op, what):
         """Waits until `attempt` heads its line and can progress, or is cancelled by a close."""
-        cancellation = current_step().cancellation
+        step = current_step()
 
         def ready():
             # A cancelled step must end with CancelledError even if the queue was just closed.
-            if cancellation.cancelled:
+            if step.cancelled:
                 return False
             return attempt.cancelled or (line[0] is attempt and can_progress())
-        wait_until(self.condition, ready, op, what)
+        wait_until(attempt.wake, ready, op, what)
         if attempt.cancelled:
             raise errors.CancelledError(None, op, f"{what} was cancelled")
 
@@ -217,7 +228,7 @@ class FIFOQueue:
                         raise errors.CancelledError(None, op, f"{self.kind} '{self.name}' is closed.")
                     while pending and not self._full():
                         self._push(pending.popleft())
-                    self.condition.notify_all()
+                    self._changed(self._dequeuers)
             finally:
                 self._leave(attempt, self._enqueuers)
 
@@ -246,7 +257,7 @@ class FIFOQueue:
                         count = self._size()
                     while len(taken) < count and self._available() > 0:
                         taken.append(self._pop())
-                    self.condition.notify_all()
+                    self._changed(self._enqueuers)
             except BaseException:
                 self._restore(taken)
                 raise
@@ -261,7 +272,7 @@ class FIFOQueue:
                 self.closed = True
                 for attempt in self._enqueuers:
                     attempt.cancelled = True
-                self.condition.notify_all()
+                self._wake_everyone()
                 return
             attempt = self._join(self._enqueuers)
             try:
@@ -269,8 +280,15 @@ class FIFOQueue:
                 if self.closed:
                     raise errors.CancelledError(None, op, f"Queue '{self.name}' is already closed.")
                 self.closed = True
+                self._wake_everyone()
             finally:
                 self._leave(attempt, self._enqueuers)
+
+    def _wake_everyone(self):
+        """A close changes what every waiting attempt may do."""
+        for attempt in (*self._enqueuers, *self._dequeuers):
+            attempt.wake.notify()
+        self.condition.notify_all()
 
 
 class PaddingFIFOQueue(FIFOQueue):

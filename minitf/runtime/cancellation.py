@@ -22,6 +22,8 @@ class CancellationManager:
         self.cancelled = False
         self._parent_token = parent.register(self.cancel) if parent is not None else None
         self._parent = parent
+        if parent is not None and self._parent_token is None:  # the parent was cancelled already
+            self.cancelled = True
 
     def register(self, callback):
         """Registers `callback`; returns a token for `deregister`, or None if already cancelled."""
@@ -53,12 +55,37 @@ class CancellationManager:
 
 
 class StepContext:
-    """What a blocking kernel needs to know about the step it runs in."""
+    """What a blocking kernel needs to know about the step it runs in.
 
-    def __init__(self, cancellation, deadline=None, closed_message="Session has been closed."):
-        self.cancellation = cancellation
+    The step's own CancellationManager (a child of the session's) is made when first asked for,
+    typically by an op that has to wait: most steps never wait, and registering every step with
+    the session would make concurrent steps (queue-runner threads) contend for its lock."""
+
+    _creating = threading.Lock()
+
+    def __init__(self, parent, deadline=None, closed_message="Session has been closed."):
+        self._parent = parent
+        self._cancellation = None
         self.deadline = deadline  # time.monotonic() value, or None
         self.closed_message = closed_message
+
+    @property
+    def cancellation(self):
+        if self._cancellation is None:
+            with self._creating:
+                if self._cancellation is None:
+                    self._cancellation = CancellationManager(parent=self._parent)
+        return self._cancellation
+
+    @property
+    def cancelled(self):
+        """Whether the step is cancelled, without making its manager."""
+        return (self._cancellation or self._parent).cancelled
+
+    def detach(self):
+        """Stops following the session (the step has finished)."""
+        if self._cancellation is not None:
+            self._cancellation.detach()
 
 
 _NEVER = StepContext(CancellationManager())

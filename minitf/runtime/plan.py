@@ -61,6 +61,37 @@ def topological_order(ops):
     return order
 
 
+_CONTROL_FLOW = frozenset(["Switch", "RefSwitch", "Merge", "RefMerge"])
+
+
+def blocking_order(ops):
+    """The topologically ordered `ops` reordered so that they can run one after another in the
+    calling thread, though some of them block (queues, readers), with an outcome TF1's concurrent
+    executor could also give; None when no such order exists.
+
+    That needs the blocking ops to form a chain (each upstream or downstream of the others). Each
+    op is then placed after as few blocking ops as its inputs allow: everything that does not
+    depend on a blocking op has run (and failed, if it fails) before that op starts to wait, as
+    when TF1 runs independent work during a wait. A queue-runner's enqueue step (read, decode,
+    enqueue) and a training step fed by a dequeue qualify, and then cost what a compiled step
+    costs instead of a thread hand-off per blocking op."""
+    if any(op.type in _CONTROL_FLOW for op in ops):
+        return None
+    in_plan = set(ops)
+    blocking_above = {}  # op -> the blocking ops upstream of it, itself included
+    for op in ops:
+        above = {op} if op.op_def.blocking else set()
+        for producer in {t.op for t in op.inputs} | set(op._control_inputs):
+            if producer in in_plan:
+                above |= blocking_above[producer]
+        blocking_above[op] = above
+    chain = sorted((op for op in ops if op.op_def.blocking), key=lambda op: len(blocking_above[op]))
+    if any(len(blocking_above[op]) != level for level, op in enumerate(chain, start=1)):
+        return None  # two blocking ops that are not ordered by the graph
+    position = {op: i for i, op in enumerate(ops)}
+    return sorted(ops, key=lambda op: (len(blocking_above[op]), position[op]))
+
+
 class Plan:
     """A compiled step for one run signature. `run(feed_values)` returns the fetched values."""
 
@@ -78,8 +109,15 @@ class Plan:
         # Independent work on different devices runs concurrently (NumPy and CuPy release the GIL).
         multi_device = len({device.name for _, device, _ in steps}) > 1
         self.parallel = self.blocking or multi_device
-        split = split_after_blocking(steps, self.feed_tensors, self.fetch_tensors, session) \
-            if self.blocking and not multi_device else None
+        split = None
+        if self.blocking and not multi_device:
+            in_order = blocking_order(order)
+            if in_order is not None:
+                step_of = {op: (op, device, kernel) for op, device, kernel in steps}
+                split = codegen.compile_program([step_of[op] for op in in_order], self.feed_tensors,
+                                                self.fetch_tensors)
+            else:
+                split = split_after_blocking(steps, self.feed_tensors, self.fetch_tensors, session)
         if split is not None:
             self.program = split
         elif self.parallel:

@@ -111,14 +111,14 @@ class BaseSession:
         """Runs a plan with a step context: blocking ops in it can be cancelled by close() and
         end at the step's deadline."""
         deadline = time.monotonic() + timeout_ms / 1000.0 if timeout_ms > 0 else None
-        step = StepContext(CancellationManager(parent=self._cancellation), deadline)
+        step = StepContext(self._cancellation, deadline)
         try:
             with running_step(step):
                 if options is not None and run_metadata is not None and options.trace_level:
                     return plan.run_traced(feed_values, run_metadata)
                 return plan.run(feed_values)
         finally:
-            step.cancellation.detach()
+            step.detach()
 
     @property
     def _blocking_pool(self):
