@@ -294,14 +294,20 @@ def gather(ctx):
 
     def compute(params, indices, axis):
         axis = normalize_axis(ctx, int(axis), params.ndim)
-        indices, limit = xp.asarray(indices), params.shape[axis]
-        bad = (indices < 0) | (indices >= limit)
-        if bad.any():  # TF checks on the CPU; an out-of-range index must not wrap around
-            position = [int(i) for i in xp.argwhere(bad)[0]]
-            raise ctx.error(f"indices[{','.join(map(str, position))}] = {int(indices[tuple(position)])} "
-                            f"is not in [0, {limit})")
+        indices = check_indices(ctx, xp.asarray(indices), params.shape[axis])
         return scalar_or_array(xp.take(params, indices, axis=axis))
     return compute
+
+
+def check_indices(ctx, indices, limit):
+    """`indices`, once each is in [0, limit): NumPy would wrap a negative index around or raise
+    IndexError, where TF names the first bad one (in C order) in an InvalidArgumentError."""
+    bad = (indices < 0) | (indices >= limit)
+    if bad.any():
+        position = tuple(int(i) for i in ctx.xp.argwhere(bad)[0])
+        where = f"[{','.join(map(str, position))}]" if position else ""  # TF: "indices = 7" for a scalar
+        raise ctx.error(f"indices{where} = {int(indices[position])} is not in [0, {limit})")
+    return indices
 
 
 @_kernel("OneHot")

@@ -54,7 +54,7 @@ register_kernel("SquaredDifference", devices=_BOTH)(lambda ctx: lambda x, y: ctx
 # ======================================================================================
 # Division and modulo: integer divisors of zero fail, as TF1's CPU kernels do
 # ======================================================================================
-def _truncate_divide(xp):
+def truncate_divide(xp):
     """C's integer division (toward zero): x - fmod(x, y) is an exact multiple of y."""
     return lambda x, y: (x - xp.fmod(x, y)) // y
 
@@ -76,8 +76,8 @@ def _division(integer_function, float_function):
 
 
 _DIVISIONS = {  # op type: (integer kernel, floating-point kernel)
-    "Div": (_truncate_divide, lambda xp: operator.truediv),
-    "TruncateDiv": (_truncate_divide, lambda xp: lambda x, y: xp.trunc(x / y)),
+    "Div": (truncate_divide, lambda xp: operator.truediv),
+    "TruncateDiv": (truncate_divide, lambda xp: lambda x, y: xp.trunc(x / y)),
     "TruncateMod": (lambda xp: xp.fmod, lambda xp: xp.fmod),
     "FloorDiv": (lambda xp: xp.floor_divide, lambda xp: xp.floor_divide),
     "FloorMod": (lambda xp: xp.mod, lambda xp: xp.mod),
@@ -171,7 +171,7 @@ def _mean(xp, x, axis, keepdims):
         return xp.mean(x, axis=axis, keepdims=keepdims)
     total = _sum(xp, x, axis, keepdims)
     count = x.dtype.type(math.prod(x.shape[a] for a in axis) or 1)
-    return _truncate_divide(xp)(total, count)  # TF's integer mean truncates, like C
+    return truncate_divide(xp)(total, count)  # TF's integer mean truncates, like C
 
 
 def _extremum(name, identity):
@@ -334,6 +334,23 @@ def unsorted_segment_sum(ctx):
         keep = ids >= 0  # TF drops rows whose id is negative
         (xp.add.at if xp.__name__ == "numpy" else _cupy_scatter_add)(result, ids[keep], data[keep])
         return result
+    return compute
+
+
+@register_kernel("Unique", devices=_BOTH)
+def unique(ctx):
+    """Distinct values in order of first appearance (np.unique sorts them; the first-appearance
+    positions put them back in order) and each element's index among them."""
+    xp, index_dtype = ctx.xp, ctx.attr("out_idx").as_numpy_dtype
+
+    def compute(x):
+        if x.ndim != 1:
+            raise ctx.error(f"unique expects a 1D vector, got shape {list(x.shape)}")
+        values, first, inverse = xp.unique(x, return_index=True, return_inverse=True)
+        order = xp.argsort(first, kind="stable")
+        rank = xp.empty_like(order)
+        rank[order] = xp.arange(len(order))
+        return values[order], rank[inverse.reshape(-1)].astype(index_dtype)
     return compute
 
 

@@ -1,8 +1,16 @@
 """Kernels of the variable ops. A variable's value lives in a VariableStorage in the session's
-resource manager; updates replace the stored array, so values read earlier in a step stay valid."""
+resource manager; updates replace the stored array, so values read earlier in a step stay valid.
+The scatter ops and the training ops (kernels/training.py) update the stored array in place when
+nothing else holds it (`writable`), so they never copy a large variable to change one row."""
+import sys
 import threading
 
+import numpy
+
 from minitf.framework import errors
+from minitf.kernels.array import check_indices
+from minitf.kernels.math import truncate_divide
+from minitf.ops.array_static import dims_text
 from minitf.runtime.kernel_registry import Constant, register_kernel
 
 
@@ -21,6 +29,38 @@ class VariableStorage:
         if value is None:
             raise errors.FailedPreconditionError(None, op, f"Attempting to use uninitialized value {self.name}")
         return value
+
+
+# ======================================================================================
+# Taking the stored arrays for an in-place update
+# ======================================================================================
+def _references(value):
+    return sys.getrefcount(value)
+
+
+def _unshared_count():
+    """What `_references` reports for a stored array that only its storage holds, measured
+    through the same frame layout `writable` uses (so it holds on any CPython version)."""
+    ref = VariableStorage("probe")
+    ref.value = numpy.zeros(1)
+    value = ref.value
+    return _references(value)
+
+
+_UNSHARED = _unshared_count()
+
+
+def writable(ref, op, xp):
+    """The array behind `ref` to update in place: the stored one when only the storage holds
+    it, else a private copy (0-d for a scalar variable)."""
+    value = ref.value
+    if value is None:
+        ref.read(op)  # raises FailedPreconditionError
+    if (_references(value) <= _UNSHARED and value.base is None and value.ndim
+            and getattr(value.flags, "writeable", True)):
+        return value
+    return xp.array(value, copy=True)
+
 
 
 @register_kernel("VariableV2", devices=("CPU", "GPU"), type_attr="dtype")
@@ -71,7 +111,6 @@ register_kernel("AssignSub", devices=("CPU", "GPU"))(_update_kernel(lambda a, b:
 
 @register_kernel("IsVariableInitialized", devices=("CPU", "GPU"), type_attr="dtype")
 def is_variable_initialized(ctx):
-    import numpy
     return lambda ref: numpy.bool_(ref.value is not None)
 
 
@@ -87,3 +126,109 @@ def count_up_to(ctx):
             ref.value = before + before.dtype.type(1)
         return before
     return compute
+
+
+# ======================================================================================
+# The scatter ops: TF's checks, then one in-place row update per op type
+# ======================================================================================
+def _scatter_kernel(scatter):
+    """A factory running `scatter(ctx)(target, indices, updates)`, which updates `target`'s rows in
+    place, on the variable's array. It holds the variable's lock whatever `use_locking` says, for
+    the reason kernels/training.py gives."""
+    def factory(ctx):
+        xp, op = ctx.xp, ctx.op
+        apply = scatter(ctx)
+
+        def compute(ref, indices, updates):
+            indices = xp.asarray(indices)  # int32 indices reach a GPU kernel in host memory
+            with ref.lock:
+                target = writable(ref, op, xp)
+                _check_scatter(ctx, target, indices, updates)
+                if indices.size:
+                    apply(target, indices, updates)
+                ref.value = target
+            return ref
+        return compute
+    return factory
+
+
+def _check_scatter(ctx, params, indices, updates):
+    """TF1's checks, in its order, so a bad update fails before it changes any row."""
+    if params.ndim == 0:
+        raise ctx.error(f"params must be at least 1-D, got shape {dims_text(params.shape)}")
+    if updates.ndim and updates.shape != indices.shape + params.shape[1:]:
+        raise ctx.error("Must have updates.shape = indices.shape + params.shape[1:] or updates.shape = [], "
+                        f"got updates.shape {dims_text(updates.shape)}, indices.shape "
+                        f"{dims_text(indices.shape)}, params.shape {dims_text(params.shape)}")
+    check_indices(ctx, indices, params.shape[0])
+
+
+def _in_turn(xp, function):
+    """`target[i] = function(target[i], update)` for each (i, update) in order, for a `function`
+    with no `.at`: round k applies every index's k-th occurrence at once by fancy indexing (so it
+    runs on any xp), in as many rounds as the most times one index is named."""
+    def apply(target, indices, updates):
+        rows = target.shape[1:]
+        updates = xp.broadcast_to(updates, indices.shape + rows).reshape((indices.size,) + rows)
+        indices = indices.reshape(-1)
+        order = xp.argsort(indices, kind="stable")
+        ranked = indices[order]
+        occurrence = xp.arange(ranked.size) - xp.searchsorted(ranked, ranked)
+        for k in range(int(occurrence.max()) + 1):
+            chosen = order[occurrence == k]
+            named = indices[chosen]
+            target[named] = function(target[named], updates[chosen])
+    return apply
+
+
+def _assign_rows(ctx):
+    """ScatterUpdate. For an index named twice NumPy keeps the last write, as TF1's CPU kernel
+    does; CuPy, like TF's GPU kernel, keeps any one of them."""
+    def apply(target, indices, updates):
+        target[indices] = updates
+    return apply
+
+
+def _accumulate(name, cupyx_name=None, negate=False):
+    """An update by ufunc `name`. NumPy's `ufunc.at` applies an index named twice once per
+    occurrence, in order, as TF1's CPU kernels do; on CuPy the atomic `cupyx_name` (of the negated
+    updates with `negate`) does it in any order, as TF's GPU kernels do, else `_in_turn`."""
+    def scatter(ctx):
+        xp = ctx.xp
+        if xp is numpy:
+            return getattr(numpy, name).at
+        if cupyx_name is None:
+            return _in_turn(xp, getattr(xp, name))
+        import cupyx
+        at = getattr(cupyx, cupyx_name)
+        return (lambda target, indices, updates: at(target, indices, -updates)) if negate else at
+    return scatter
+
+
+def _divide(ctx):
+    """ScatterDiv: true division of floats; for integers C's truncating division, which no ufunc
+    has an `.at` for (so `_in_turn`), failing on a zero divisor as tf.div does (TF1's kernel crashes
+    the process)."""
+    xp = ctx.xp
+    if not ctx.attr("T").is_integer:
+        return _accumulate("divide")(ctx)
+    divide = _in_turn(xp, truncate_divide(xp))
+
+    def apply(target, indices, updates):
+        if not xp.all(updates):
+            raise ctx.error("Integer division by zero")
+        divide(target, indices, updates)
+    return apply
+
+
+_SCATTER_KERNELS = {
+    "ScatterUpdate": _assign_rows,
+    "ScatterAdd": _accumulate("add", "scatter_add"),
+    "ScatterSub": _accumulate("subtract", "scatter_add", negate=True),
+    "ScatterMul": _accumulate("multiply"),
+    "ScatterDiv": _divide,
+    "ScatterMin": _accumulate("minimum", "scatter_min"),
+    "ScatterMax": _accumulate("maximum", "scatter_max"),
+}
+for _op_type, _scatter in _SCATTER_KERNELS.items():
+    register_kernel(_op_type, devices=("CPU", "GPU"))(_scatter_kernel(_scatter))

@@ -12,52 +12,30 @@ Departure: every update holds its variables' locks, whatever `use_locking` says.
 unlocked updates would each see the other holding the array and update private copies, losing
 whole steps (TF1's unlocked in-place updates only race element by element).
 """
-import sys
+
+import contextlib
 
 import numpy
 
-from minitf.kernels.state import VariableStorage
-from minitf.ops.training_ops import _FULL_INPUTS, _TRAINING_OPS
+from minitf.kernels.state import writable
+from minitf.ops.training_ops import _FULL_INPUTS, _TRAINING_OPS, SPARSE_TRAINING_OPS
 from minitf.runtime.kernel_registry import register_kernel
 
 _BOTH = ("CPU", "GPU")
 
 
-# ======================================================================================
-# Taking the stored arrays for an in-place update
-# ======================================================================================
-def _references(value):
-    return sys.getrefcount(value)
-
-
-def _unshared_count():
-    """What `_references` reports for a stored array that only its storage holds, measured
-    through the same frame layout `_writable` uses (so it holds on any CPython version)."""
-    ref = VariableStorage("probe")
-    ref.value = numpy.zeros(1)
-    value = ref.value
-    return _references(value)
-
-
-_UNSHARED = _unshared_count()
-
-
-def _writable(ref, op, xp):
-    """The array behind `ref` to update in place: the stored one when only the storage holds
-    it, else a private copy (0-d for a scalar variable)."""
-    value = ref.value
-    if value is None:
-        ref.read(op)  # raises FailedPreconditionError
-    if (_references(value) <= _UNSHARED and value.base is None and value.ndim
-            and getattr(value.flags, "writeable", True)):
-        return value
-    return xp.array(value, copy=True)
-
-
-def _locks_in_order(refs):
-    """The locks of the given storages, in one global order (as TF orders its mutexes), so two
-    updates of the same variables never wait on each other in a cycle."""
-    return [ref.lock for ref in sorted(set(refs), key=id)]
+@contextlib.contextmanager
+def _holding(refs):
+    """Holds the locks of the given storages, taken in one global order (as TF orders its
+    mutexes), so two updates of the same variables never wait on each other in a cycle."""
+    locks = [ref.lock for ref in sorted(set(refs), key=id)]
+    for lock in locks:
+        lock.acquire()
+    try:
+        yield
+    finally:
+        for lock in reversed(locks):
+            lock.release()
 
 
 def _shape_text(shape):
@@ -87,7 +65,7 @@ def _training_kernel(op_type, rule):
                              f"{_shape_text(other)}")
 
         def apply(inputs):
-            arrays = [_writable(ref, op, xp) for ref in inputs[:num_refs]]
+            arrays = [writable(ref, op, xp) for ref in inputs[:num_refs]]
             shape = arrays[0].shape
             for i, array in enumerate(arrays):
                 if array.shape != shape:
@@ -115,22 +93,20 @@ def _training_kernel(op_type, rule):
                 with inputs[0].lock:
                     apply(inputs)
                 return inputs[0]
-            locks = _locks_in_order(inputs[:num_refs])
-            for lock in locks:
-                lock.acquire()
-            try:
+            with _holding(inputs[:num_refs]):
                 apply(inputs)
-            finally:
-                for lock in reversed(locks):
-                    lock.release()
             return inputs[0]
         return compute
     return factory
 
 
+_RULES = {}  # dense op type: its rule (the sparse ops reuse them on the rows they update)
+
+
 def _register(op_type):
     def decorate(rule):
         register_kernel(op_type, devices=_BOTH)(_training_kernel(op_type, rule))
+        _RULES[op_type] = rule
         return rule
     return decorate
 
@@ -316,3 +292,88 @@ def _proximal_adagrad(xp, attr):
         rate = lr / xp.sqrt(accum)
         _proximal_step(xp, var, grad * rate, rate, l1, l2)
     return update
+
+
+# ======================================================================================
+# The sparse forms: the dense rule applied to the rows `indices` names
+# ======================================================================================
+def _sparse_training_kernel(op_type):
+    """A factory for a SparseApply* op: the named rows of the variable and its slots are taken
+    out, updated by the dense op's rule with `grad` as their gradient, and put back. TF's
+    kernels update the rows one index after another, so a repeated index is updated twice, the
+    second time from the first update's result: rows are taken in rounds, each holding an index
+    at most once (optimizers sum repeated rows first, so they take one round)."""
+    _, ref_names, tensor_names, _, dense_type = SPARSE_TRAINING_OPS[op_type]
+    num_refs = len(ref_names)
+    grad_at, indices_at = tensor_names.index("grad"), tensor_names.index("indices")
+    rule_inputs = [i for i in range(len(tensor_names)) if i != indices_at]
+
+    def factory(ctx):
+        xp, op = ctx.xp, ctx.op
+        update = _RULES[dense_type](xp, op.get_attr)
+
+        def check(arrays, tensors):
+            var, grad, indices = arrays[0], tensors[grad_at], tensors[indices_at]
+            if var.ndim < 1:
+                raise ctx.error(f"var must be at least 1 dimensional: {_shape_text(var.shape)}")
+            for name, array in zip(ref_names[1:], arrays[1:]):
+                if array.shape != var.shape:
+                    raise ctx.error(f"var and {name} do not have the same shape{_shape_text(var.shape)} "
+                                    f"{_shape_text(array.shape)}")
+            if indices.ndim != 1:
+                raise ctx.error(f"indices must be one-dimensional: {_shape_text(indices.shape)}")
+            if grad.shape[1:] != var.shape[1:] or grad.ndim != var.ndim:
+                raise ctx.error(f"var and grad must match in dimension 1 and beyond: {_shape_text(var.shape)} "
+                                f"{_shape_text(grad.shape)}")
+            if grad.shape[0] != indices.shape[0]:
+                raise ctx.error(f"grad must be the same size as indices in the first dimension: "
+                                f"{grad.shape[0]} vs {indices.shape[0]}")
+            for i, t in enumerate(tensors):
+                if i not in (grad_at, indices_at) and xp.ndim(t):
+                    raise ctx.error(f"{tensor_names[i]} is not a scalar: {_shape_text(t.shape)}")
+            bad = xp.nonzero((indices < 0) | (indices >= var.shape[0]))[0]
+            if len(bad):
+                offset = int(bad[0])
+                raise ctx.error(f"Index {int(indices[offset])} at offset {offset} in indices is out of range")
+
+        def apply(refs, tensors):
+            arrays = [writable(ref, op, xp) for ref in refs]
+            check(arrays, tensors)
+            indices = tensors[indices_at]
+            for positions in _rounds(xp, indices):
+                rows = indices[positions]
+                taken = [array[rows] for array in arrays]
+                args = [tensors[i][positions] if i == grad_at else tensors[i] for i in rule_inputs]
+                update(*taken, *args)
+                for array, updated in zip(arrays, taken):
+                    array[rows] = updated
+            for ref, array in zip(refs, arrays):
+                ref.value = array
+
+        def compute(*inputs):
+            with _holding(inputs[:num_refs]):
+                apply(inputs[:num_refs], inputs[num_refs:])
+            return inputs[0]
+        return compute
+    return factory
+
+
+def _rounds(xp, indices):
+    """Positions into `indices`, in rounds that hold each index at most once, each in order: the
+    k-th round has every index's k-th occurrence."""
+    count = len(indices)
+    if count == 0:
+        return []
+    order = xp.argsort(indices, kind="stable")
+    ordered = indices[order]
+    starts = xp.concatenate([xp.ones(1, bool), ordered[1:] != ordered[:-1]])
+    if bool(starts.all()):
+        return [xp.arange(count)]
+    group_start = xp.maximum.accumulate(xp.where(starts, xp.arange(count), 0))
+    occurrence = xp.empty(count, dtype=xp.int64)
+    occurrence[order] = xp.arange(count) - group_start
+    return [xp.nonzero(occurrence == k)[0] for k in range(int(occurrence.max()) + 1)]
+
+
+for _sparse_type in SPARSE_TRAINING_OPS:
+    register_kernel(_sparse_type, devices=_BOTH)(_sparse_training_kernel(_sparse_type))

@@ -10,6 +10,7 @@ from minitf.framework.device_spec import DeviceSpec
 from minitf.framework.graph import Graph, GraphKeys
 from minitf.framework.operation import Operation
 from minitf.framework.tensor import Tensor
+from minitf.framework.indexed_slices import IndexedSlices, IndexedSlicesValue
 from minitf.framework.op_def import register_gradient as RegisterGradient, not_differentiable as NotDifferentiable
 from minitf.framework.default_graph import (get_default_graph, reset_default_graph, name_scope,
                                             control_dependencies, device, container, colocate_with,
@@ -28,7 +29,9 @@ from minitf.ops.sequence_ops import *  # noqa: F401,F403
 from minitf.ops.gradient_options import *  # noqa: F401,F403
 from minitf.ops.random_ops import *  # noqa: F401,F403
 from minitf.ops.script_ops import *  # noqa: F401,F403
-from minitf.ops.state_ops import assign, assign_add, assign_sub, is_variable_initialized, count_up_to
+from minitf.ops.state_ops import (assign, assign_add, assign_sub, is_variable_initialized, count_up_to,
+                                 scatter_update, scatter_add, scatter_sub, scatter_mul, scatter_div,
+                                 scatter_min, scatter_max)
 from minitf.ops.variables import (Variable, global_variables, all_variables, local_variables,
                                   trainable_variables, model_variables, variables_initializer,
                                   global_variables_initializer, initialize_all_variables,

@@ -3,7 +3,8 @@ registered by op type. Each builds graph ops and returns one gradient (or None) 
 shape and axis inputs get None, as in TF1.
 
 Where TF1 has a dedicated backward op, these are built from forward ops instead:
-  * GatherV2: a dense gradient (TF1: IndexedSlices), summed per row by `_unsorted_segment_sum`.
+  * GatherV2 along an axis other than 0: a dense gradient (TF1 builds the same sums through
+    transposes), summed per row by `_unsorted_segment_sum`. Along axis 0 it is TF1's IndexedSlices.
   * StridedSlice (TF1: StridedSliceGrad): the gradient is widened one dimension at a time by a
     gather from the gradient padded with one zero slot (see `_strided_slice_grad`).
   * MirrorPad (TF1: MirrorPadGrad): the mirrored borders are reversed and added back onto x.
@@ -12,6 +13,8 @@ Static shapes and constant index inputs are used when known, so common cases bui
 import numpy as np
 
 from minitf.framework import dtypes
+from minitf.framework import default_graph
+from minitf.framework.indexed_slices import IndexedSlices
 from minitf.framework.op_def import register_gradient
 from minitf.framework.tensor_util import constant_value
 from minitf.ops import array_ops, math_ops, segment_ops, selection_ops
@@ -260,10 +263,13 @@ def _flat_strided_slice_grad(op, grad):
 # ======================================================================================
 @register_gradient("GatherV2")
 def _gather_grad(op, grad):
-    """Dense (TF1: IndexedSlices): the gradient rows summed into the rows of params they came from.
-    params is viewed as [outer, rows, inner] around the axis, and the gradient as [outer, n, inner]."""
+    """Along axis 0 (embedding lookups), TF1's sparse gradient: an IndexedSlices of the gradient
+    rows and the indices they came from. Along another axis, dense: the gradient rows summed into
+    the rows of params, params viewed as [outer, rows, inner] and the gradient as [outer, n, inner]."""
     params, indices, axis = op.inputs
     at = _static_axis(axis, params.shape.ndims)
+    if at == 0:
+        return [_gather_rows_grad(params, indices, grad), None, None]
     if at is not None and params.shape.is_fully_defined():
         dims = params.shape.as_list()
         outer, rows, inner = int(np.prod(dims[:at])), dims[at], int(np.prod(dims[at + 1:]))
@@ -285,6 +291,21 @@ def _gather_grad(op, grad):
         summed = array_ops.reshape(_unsorted_segment_sum(grad, ids, rows), array_ops.stack([rows, outer, inner]))
         summed = array_ops.transpose(summed, [1, 0, 2])
     return [array_ops.reshape(summed, params_shape), None, None]
+
+
+def _gather_rows_grad(params, indices, grad):
+    """IndexedSlices(values: the gradient as [n, *params.shape[1:]], indices: flat, dense_shape:
+    params' shape), with static shapes where they are known."""
+    with default_graph.colocate_with(params.op):
+        params_shape = array_ops.shape(params)
+    count = indices.shape.num_elements()
+    tail = params.shape[1:] if params.shape.ndims is not None else None
+    if count is not None and tail is not None and tail.is_fully_defined():
+        values_shape = [count, *tail.as_list()]
+    else:
+        size = array_ops.expand_dims(array_ops.size(indices), 0)
+        values_shape = array_ops.concat([size, params_shape[1:]], 0)
+    return IndexedSlices(array_ops.reshape(grad, values_shape), array_ops.reshape(indices, [-1]), params_shape)
 
 
 # ======================================================================================

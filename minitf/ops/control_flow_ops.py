@@ -5,6 +5,7 @@ from minitf.framework import dtypes
 from minitf.framework.common_shapes import SCALAR
 from minitf.framework.default_graph import control_dependencies, get_default_graph, name_scope
 from minitf.framework.op_def import TypeAttr, TypeListAttr, define_op
+from minitf.framework.indexed_slices import IndexedSlices
 from minitf.framework.operation import Operation
 from minitf.framework.tensor import Tensor
 from minitf.ops.op_builder import apply_op
@@ -94,17 +95,22 @@ def Assert(condition, data, summarize=None, name=None):  # noqa: N802 - TF1's na
 def tuple(tensors, name=None, control_inputs=None):  # noqa: A001 - TF1's name
     """TF1 `tf.tuple`: the tensors, each available only after all of them are computed."""
     with name_scope(name, "tuple", tensors):
-        gate = group(*[t for t in tensors if t is not None], *(control_inputs or []))
+        gate = group(*[t.values if isinstance(t, IndexedSlices) else t for t in tensors if t is not None],
+                     *(control_inputs or []))
         return [None if t is None else with_dependencies([gate], t) for t in tensors]
 
 
 def with_dependencies(dependencies, output_tensor, name=None):
-    """`output_tensor` passed through an Identity that runs after `dependencies`."""
+    """`output_tensor` passed through an Identity that runs after `dependencies` (each part of
+    an IndexedSlices, which stays one)."""
     from minitf.ops.array_ops import identity
     with name_scope(name, "control_dependency", list(dependencies) + [output_tensor]) as scope:
         with control_dependencies(dependencies):
             if isinstance(output_tensor, Operation):
                 return group(output_tensor, name=scope)
+            if isinstance(output_tensor, IndexedSlices):
+                return IndexedSlices(identity(output_tensor.values, name=scope), output_tensor.indices,
+                                     output_tensor.dense_shape)
             return identity(output_tensor, name=scope)
 
 

@@ -13,6 +13,7 @@ from minitf.framework import dtypes
 from minitf.framework.tensor_shape import TensorShape
 from minitf.framework.common_shapes import unchanged
 from minitf.framework.default_graph import name_scope
+from minitf.framework.indexed_slices import IndexedSlices
 from minitf.framework.op_def import TypeAttr, define_op
 from minitf.ops.array_ops import ones_like, zeros_like
 from minitf.ops.constant_op import convert_to_tensor
@@ -130,14 +131,26 @@ def _default_grad_ys(ys, grad_ys):
 
 
 def _aggregate(grad_list, tensor):
-    """One gradient from all the paths that reached `tensor` (AddN when there are several)."""
+    """One gradient from all the paths that reached `tensor`: AddN of dense gradients; sparse
+    ones (IndexedSlices, from gathers) concatenated into one IndexedSlices when every path gave
+    one, as TF1 aggregates them, else made dense first."""
     if not grad_list:
         return None
     if len(grad_list) == 1:
         return grad_list[0]
-    from minitf.ops.math_ops import add_n
+    from minitf.ops import array_ops, math_ops
     with name_scope(f"{tensor.op.name}_grad_sum"):
-        return add_n(grad_list)
+        if all(isinstance(g, IndexedSlices) for g in grad_list):
+            indices = [g.indices for g in grad_list]
+            if len({i.dtype.base_dtype for i in indices}) > 1:
+                indices = [math_ops.cast(i, dtypes.int64) for i in indices]
+            return IndexedSlices(array_ops.concat([g.values for g in grad_list], 0),
+                                 array_ops.concat(indices, 0), grad_list[0].dense_shape)
+        return math_ops.add_n([convert_to_tensor(g) for g in grad_list])
+
+
+# Ops whose gradient functions hand a sparse (IndexedSlices) gradient on unchanged.
+_SPARSE_PASS_THROUGH = frozenset(["Identity"])
 
 
 def _call_grad_fn(op, out_grads, gate_gradients, wanted):
@@ -147,9 +160,11 @@ def _call_grad_fn(op, out_grads, gate_gradients, wanted):
             return [None] * len(op.inputs)
         raise LookupError(f"No gradient defined for operation '{op.name}' (op type: {op.type})")
     with name_scope(f"{op.name}_grad"):
-        # As in TF1, a float output that no path reached gets a zero gradient.
-        filled = [zeros_like(t) if g is None and _is_backpropagatable(t) else g
-                  for t, g in zip(op.outputs, out_grads)]
+        # As in TF1, a float output that no path reached gets a zero gradient. Sparse gradients
+        # pass through identities (a variable's read) and are made dense for anything else.
+        filled = [zeros_like(t) if g is None and _is_backpropagatable(t) else
+                  convert_to_tensor(g) if isinstance(g, IndexedSlices) and op.type not in _SPARSE_PASS_THROUGH
+                  else g for t, g in zip(op.outputs, out_grads)]
         in_grads = grad_fn(op, *filled)
         in_grads = list(in_grads) if isinstance(in_grads, (list, tuple)) else [in_grads]
         if len(in_grads) != len(op.inputs):

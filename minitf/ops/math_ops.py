@@ -13,6 +13,7 @@ from minitf.framework import dtypes
 from minitf.framework.common_shapes import SCALAR, UNKNOWN, broadcast, broadcast_shapes, unchanged
 from minitf.framework.default_graph import control_dependencies, get_default_graph, name_scope
 from minitf.framework.op_def import REQUIRED, TypeAttr, define_op, get_op_def
+from minitf.framework.indexed_slices import IndexedSlices
 from minitf.framework.tensor import Tensor
 from minitf.framework.tensor_shape import TensorShape, unknown_shape
 from minitf.framework.tensor_util import constant_value
@@ -503,12 +504,23 @@ def clip_by_value(t, clip_value_min, clip_value_max, name=None):
     """TF1 `tf.clip_by_value`: built as TF1 builds it, Maximum(Minimum(t, max), min); the bounds
     may not broadcast `t` to a larger shape."""
     with name_scope(name, "clip_by_value", [t, clip_value_min, clip_value_max]) as scope:
-        values = convert_to_tensor(t, name="t")
+        values = convert_to_tensor(clipped_values(t), name="t")
         t_min = minimum(values, clip_value_max)
         values.shape.merge_with(t_min.shape)
         t_max = maximum(t_min, clip_value_min, name=scope)
         values.shape.merge_with(t_max.shape)
-        return t_max
+        return as_slices_like(t, t_max)
+
+
+def clipped_values(t):
+    """What a clip works on: an IndexedSlices' values (as TF1 clips them, duplicate rows
+    separately), else `t` itself."""
+    return t.values if isinstance(t, IndexedSlices) else t
+
+
+def as_slices_like(t, values):
+    """`values` as an IndexedSlices with t's indices when `t` is one."""
+    return IndexedSlices(values, t.indices, t.dense_shape) if isinstance(t, IndexedSlices) else values
 
 
 def clip_by_norm(t, clip_norm, axes=None, name=None):
@@ -516,14 +528,14 @@ def clip_by_norm(t, clip_norm, axes=None, name=None):
     where-guards so that an all-zero `t` has finite gradients."""
     from minitf.ops import array_ops, selection_ops  # they build on this module: import late
     with name_scope(name, "clip_by_norm", [t, clip_norm]) as scope:
-        values = convert_to_tensor(t, name="t")
+        values = convert_to_tensor(clipped_values(t), name="t")
         l2sum = reduce_sum(values * values, axes, keepdims=True)
         positive = l2sum > 0
         l2sum_safe = selection_ops.where(positive, l2sum, array_ops.ones_like(l2sum))
         l2norm = selection_ops.where(positive, apply_op("Sqrt", l2sum_safe), l2sum)
         intermediate = values * clip_norm
         values.shape.merge_with(intermediate.shape)
-        return array_ops.identity(intermediate / maximum(l2norm, clip_norm), name=scope)
+        return as_slices_like(t, array_ops.identity(intermediate / maximum(l2norm, clip_norm), name=scope))
 
 
 def check_numerics(tensor, message, name=None):

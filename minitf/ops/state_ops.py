@@ -1,9 +1,11 @@
 """Variable ops (TF1's ref variables): VariableV2, Assign, AssignAdd, AssignSub, IsVariableInitialized,
-CountUpTo."""
+CountUpTo, and the sparse updates ScatterUpdate, ScatterAdd, ScatterSub, ScatterMul, ScatterDiv,
+ScatterMin, ScatterMax."""
 from minitf.framework import dtypes
 from minitf.framework.common_shapes import unchanged, SCALAR
 from minitf.framework.op_def import TypeAttr, REQUIRED, define_op
 from minitf.framework.tensor_shape import as_shape
+from minitf.ops.array_static import merge_dims
 from minitf.ops.op_builder import apply_op
 
 define_op("VariableV2", outputs=["ref: Ref(dtype)"],
@@ -23,6 +25,32 @@ define_op("IsVariableInitialized", inputs=["ref: Ref(dtype)"], outputs=["is_init
 define_op("CountUpTo", inputs=["ref: Ref(T)"], outputs=["output: T"],
           attrs={"limit": REQUIRED, "T": TypeAttr({dtypes.int32, dtypes.int64})},
           shape=lambda op: [op.inputs[0].shape.merge_with(SCALAR)], stateful=True, differentiable=False)
+
+
+def _scatter_shape(op):
+    """TF1's: `updates` is a scalar (applied to every named row) or has shape
+    indices.shape + ref.shape[1:]; the output is the variable, so it keeps ref's shape."""
+    ref, indices, updates = (tensor.shape for tensor in op.inputs)
+    if updates.ndims != 0:
+        merge_dims(updates, indices.concatenate(ref[1:]))  # updates first: TF's message order
+    return [ref]
+
+
+# op type: (tf.* function, the dtypes T may take, use_locking's default), as TF1's op defs say
+# (ScatterMin/ScatterMax take only the real types TF1 has kernels for).
+_SCATTER_OPS = {
+    "ScatterUpdate": ("scatter_update", dtypes.ALL, True),
+    "ScatterAdd": ("scatter_add", dtypes.NUMBERS, False),
+    "ScatterSub": ("scatter_sub", dtypes.NUMBERS, False),
+    "ScatterMul": ("scatter_mul", dtypes.NUMBERS, False),
+    "ScatterDiv": ("scatter_div", dtypes.NUMBERS, False),
+    "ScatterMin": ("scatter_min", dtypes.FLOATS | {dtypes.int32, dtypes.int64}, False),
+    "ScatterMax": ("scatter_max", dtypes.FLOATS | {dtypes.int32, dtypes.int64}, False),
+}
+for _name, (_, _types, _locking) in _SCATTER_OPS.items():
+    define_op(_name, inputs=["ref: Ref(T)", "indices: Tindices", "updates: T"], outputs=["output_ref: Ref(T)"],
+              attrs={"T": TypeAttr(_types), "Tindices": TypeAttr(dtypes.INDEX), "use_locking": _locking},
+              shape=_scatter_shape, stateful=True, differentiable=False)
 
 
 def variable_op_v2(shape, dtype, name="Variable", container="", shared_name=""):
@@ -68,3 +96,23 @@ def count_up_to(ref, limit, name=None):
     """TF1 `tf.count_up_to`: increments the scalar int variable `ref` and returns its value before
     the increment; raises OutOfRangeError ("Reached limit of N") once it has reached `limit`."""
     return apply_op("CountUpTo", _ref_of(ref), limit=limit, name=name or "CountUpTo")
+
+
+def _scatter_function(op_type, update):
+    """The tf.* wrapper of a scatter op; `update` says what it does to each named row."""
+    def scatter(ref, indices, updates, use_locking=None, name=None):
+        return apply_op(op_type, _ref_of(ref), indices, updates, name=name or op_type,
+                        **({} if use_locking is None else {"use_locking": use_locking}))
+    scatter.__name__ = scatter.__qualname__ = _SCATTER_OPS[op_type][0]
+    scatter.__doc__ = (f"TF1 `tf.{scatter.__name__}`: `{update}` for each i, rows named twice updated in "
+                       f"turn; `updates` may be a scalar. The result is the variable's new value.")
+    return scatter
+
+
+scatter_update = _scatter_function("ScatterUpdate", "ref[indices[i]] = updates[i]")
+scatter_add = _scatter_function("ScatterAdd", "ref[indices[i]] += updates[i]")
+scatter_sub = _scatter_function("ScatterSub", "ref[indices[i]] -= updates[i]")
+scatter_mul = _scatter_function("ScatterMul", "ref[indices[i]] *= updates[i]")
+scatter_div = _scatter_function("ScatterDiv", "ref[indices[i]] /= updates[i]")
+scatter_min = _scatter_function("ScatterMin", "ref[indices[i]] = min(ref[indices[i]], updates[i])")
+scatter_max = _scatter_function("ScatterMax", "ref[indices[i]] = max(ref[indices[i]], updates[i])")

@@ -168,6 +168,12 @@ class Variable:
         """TF1 `Variable.count_up_to`: see `tf.count_up_to`."""
         return state_ops.count_up_to(self._variable, limit)
 
+    @classmethod
+    def _add_sparse_updates(cls):
+        """TF1's `scatter_update`, `scatter_add`, ... methods, one per scatter op."""
+        for function_name, _, _ in state_ops._SCATTER_OPS.values():
+            setattr(cls, function_name, _sparse_update(getattr(state_ops, function_name)))
+
     def to_proto(self, export_scope=None):
         """A VariableDef describing this variable (TF1 `Variable.to_proto`)."""
         from minitf.framework.meta_graph import variable_to_proto
@@ -204,6 +210,20 @@ class Variable:
             tensor_operator = getattr(Tensor, operator, None)
             if tensor_operator is not None:
                 setattr(cls, operator, _delegate(tensor_operator))
+
+
+def _sparse_update(scatter):
+    """A Variable method applying `scatter` (tf.scatter_add, ...) to the rows an IndexedSlices
+    names. Any object with `indices` and `values` will do; unlike the tf.* functions, the methods
+    default to use_locking=False, as TF1's do."""
+    def method(self, sparse_delta, use_locking=False, name=None):
+        if not (hasattr(sparse_delta, "indices") and hasattr(sparse_delta, "values")):
+            raise TypeError(f"sparse_delta is not IndexedSlices: {sparse_delta}")  # TF1's message
+        return scatter(self._variable, sparse_delta.indices, sparse_delta.values, use_locking=use_locking,
+                       name=name)
+    method.__name__ = method.__qualname__ = scatter.__name__
+    method.__doc__ = f"TF1 `Variable.{scatter.__name__}(sparse_delta)`: see `tf.{scatter.__name__}`."
+    return method
 
 
 def _delegate(tensor_operator):
@@ -288,6 +308,7 @@ def report_uninitialized_variables(var_list=None, name="report_uninitialized_var
 def _install_variable_operators():
     from minitf.ops import math_ops, selection_ops  # noqa: F401 - they install the Tensor operators
     Variable._overload_all_operators()
+    Variable._add_sparse_updates()
 
 
 _install_variable_operators()

@@ -1,6 +1,7 @@
 """Fetch structures: flatten what `Session.run` is asked for, then rebuild the same structure from values."""
 import collections
 
+from minitf.framework.indexed_slices import IndexedSlices, IndexedSlicesValue
 from minitf.framework.operation import Operation
 
 
@@ -30,6 +31,11 @@ class FetchMapper:
                 return lambda values: type(fetch)(*[p(values) for p in parts])
             container = type(fetch)
             return lambda values: container(p(values) for p in parts)
+        if isinstance(fetch, IndexedSlices):  # fetched as TF1 does: an IndexedSlicesValue
+            parts = [self._mapper(graph, t) for t in (fetch.values, fetch.indices)]
+            shape = self._mapper(graph, fetch.dense_shape) if fetch.dense_shape is not None else None
+            return lambda values: IndexedSlicesValue(*(p(values) for p in parts),
+                                                     shape(values) if shape is not None else None)
         if isinstance(fetch, collections.abc.Mapping):
             keys = list(fetch.keys())
             parts = [self._mapper(graph, fetch[k]) for k in keys]

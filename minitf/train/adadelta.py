@@ -9,6 +9,8 @@ class AdadeltaOptimizer(Optimizer):
     use_locking=False, name="Adadelta")`; slots "accum" (`<var>/Adadelta`) and "accum_update"
     (`<var>/Adadelta_1`), both zeros."""
 
+    _sparse_training_op = True  # IndexedSlices gradients update their rows only (TF1's SparseApply*)
+
     def __init__(self, learning_rate=0.001, rho=0.95, epsilon=1e-8, use_locking=False, name="Adadelta"):
         super().__init__(use_locking, name)
         self._lr = learning_rate

@@ -7,6 +7,8 @@ class AdagradOptimizer(Optimizer):
     """TF1 `tf.train.AdagradOptimizer(learning_rate, initial_accumulator_value=0.1,
     use_locking=False, name="Adagrad")`; its slot is "accumulator" (`<var>/Adagrad`)."""
 
+    _sparse_training_op = True  # IndexedSlices gradients update their rows only (TF1's SparseApply*)
+
     def __init__(self, learning_rate, initial_accumulator_value=0.1, use_locking=False, name="Adagrad"):
         if initial_accumulator_value <= 0.0:
             raise ValueError(f"initial_accumulator_value must be positive: {initial_accumulator_value}")

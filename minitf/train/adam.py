@@ -1,7 +1,7 @@
 """TF1's `tf.train.AdamOptimizer` (Kingma & Ba): decaying means m of grad and v of grad^2,
 bias-corrected through the non-slot variables beta1_power and beta2_power."""
 from minitf.framework.default_graph import colocate_with, control_dependencies, get_default_graph
-from minitf.ops import training_ops
+from minitf.ops import math_ops, state_ops, training_ops
 from minitf.ops.control_flow_ops import group
 from minitf.train.optimizer import Optimizer, cast_to
 
@@ -49,6 +49,25 @@ class AdamOptimizer(Optimizer):
             cast_to(beta2_power, var), cast_to(self._lr_t, var), cast_to(self._beta1_t, var),
             cast_to(self._beta2_t, var), cast_to(self._epsilon_t, var), grad,
             use_locking=self._use_locking).op
+
+    def _apply_sparse(self, grad, var):
+        """TF1's sparse Adam: every row of m and v decays, the named rows add their slices
+        (ScatterAdd), and the whole variable takes the step (rows with m = 0 do not move)."""
+        beta1_power, beta2_power = (cast_to(p, var) for p in self._get_beta_accumulators())
+        lr, beta1, beta2, epsilon = (cast_to(t, var) for t in (self._lr_t, self._beta1_t, self._beta2_t,
+                                                                  self._epsilon_t))
+        lr = lr * math_ops.sqrt(1 - beta2_power) / (1 - beta1_power)
+        m, v = self.get_slot(var, "m"), self.get_slot(var, "v")
+        m_t = state_ops.assign(m, m * beta1, use_locking=self._use_locking)
+        with control_dependencies([m_t]):
+            m_t = state_ops.scatter_add(m, grad.indices, grad.values * (1 - beta1), use_locking=self._use_locking)
+        v_t = state_ops.assign(v, v * beta2, use_locking=self._use_locking)
+        with control_dependencies([v_t]):
+            v_t = state_ops.scatter_add(v, grad.indices, (grad.values * grad.values) * (1 - beta2),
+                                        use_locking=self._use_locking)
+        var_update = state_ops.assign_sub(var, lr * m_t / (math_ops.sqrt(v_t) + epsilon),
+                                          use_locking=self._use_locking)
+        return group(var_update, m_t, v_t)
 
     def _finish(self, update_ops, name_scope):
         with control_dependencies(update_ops):

@@ -15,6 +15,8 @@ class FtrlOptimizer(Optimizer):
     later TF1 releases) adds beta / (2 * learning_rate) to the L2 strength.
     """
 
+    _sparse_training_op = True  # IndexedSlices gradients update their rows only (TF1's SparseApply*)
+
     def __init__(self, learning_rate, learning_rate_power=-0.5, initial_accumulator_value=0.1,
                  l1_regularization_strength=0.0, l2_regularization_strength=0.0, use_locking=False,
                  name="Ftrl", accum_name=None, linear_name=None, l2_shrinkage_regularization_strength=0.0,

@@ -1,5 +1,5 @@
 """TF1's `tf.train.GradientDescentOptimizer`: var -= learning_rate * grad."""
-from minitf.ops import training_ops
+from minitf.ops import state_ops, training_ops
 from minitf.train.optimizer import Optimizer, cast_to
 
 
@@ -17,3 +17,9 @@ class GradientDescentOptimizer(Optimizer):
     def _apply_dense(self, grad, var):
         return training_ops.apply_gradient_descent(
             var, cast_to(self._learning_rate_tensor, var), grad, use_locking=self._use_locking).op
+
+    def _apply_sparse_duplicate_indices(self, grad, var):
+        """TF1's: the named rows minus learning_rate times their slices, by ScatterSub (which
+        subtracts a repeated row's slices in turn, so no summing first)."""
+        delta = grad.values * cast_to(self._learning_rate_tensor, var)
+        return state_ops.scatter_sub(var, grad.indices, delta, use_locking=self._use_locking).op

@@ -8,6 +8,8 @@ class MomentumOptimizer(Optimizer):
     """TF1 `tf.train.MomentumOptimizer(learning_rate, momentum, use_locking=False, name="Momentum",
     use_nesterov=False)`; its slot is "momentum" (`<var>/Momentum`)."""
 
+    _sparse_training_op = True  # IndexedSlices gradients update their rows only (TF1's SparseApply*)
+
     def __init__(self, learning_rate, momentum, use_locking=False, name="Momentum", use_nesterov=False):
         super().__init__(use_locking, name)
         self._learning_rate = learning_rate

@@ -7,8 +7,10 @@ override `_finish(update_ops, name)` (Adam updates its beta powers there).
 from minitf.framework import default_graph, dtypes
 from minitf.framework.default_graph import control_dependencies, get_default_graph, name_scope
 from minitf.framework.graph import GraphKeys
+from minitf.framework.indexed_slices import IndexedSlices
 from minitf.framework.tensor import Tensor
-from minitf.ops import gradients_impl, math_ops, state_ops
+from minitf.ops import array_ops, gradients_impl, math_ops, state_ops
+from minitf.ops.segment_ops import unique, unsorted_segment_sum
 from minitf.ops.constant_op import convert_to_tensor
 from minitf.ops.control_flow_ops import group, tuple as gated_tuple
 from minitf.ops.variables import Variable, trainable_variables
@@ -101,7 +103,7 @@ class Optimizer:
             raise ValueError("No variables provided.")
         converted = []
         for grad, var in grads_and_vars:
-            if grad is not None:
+            if grad is not None and not isinstance(grad, IndexedSlices):
                 try:
                     grad = convert_to_tensor(grad)
                 except (TypeError, ValueError):
@@ -138,11 +140,33 @@ class Optimizer:
         return apply_updates
 
     def _update_op(self, grad, var):
-        update = self._apply_dense(grad, var)
+        if isinstance(grad, IndexedSlices):
+            update = self._apply_sparse_duplicate_indices(grad, var)
+        else:
+            update = self._apply_dense(grad, var)
         if var.constraint is None:
             return update
         with control_dependencies([update]):
             return var.assign(var.constraint(var)).op
+
+    # ======================================================================================
+    # Sparse gradients (IndexedSlices: an embedding's rows)
+    # ======================================================================================
+    # Optimizers whose training op has a sparse form (SparseApplyMomentum, ...) set this: their
+    # `_apply_dense` then builds that form when given an IndexedSlices.
+    _sparse_training_op = False
+
+    def _apply_sparse_duplicate_indices(self, grad, var):
+        """TF1's: a row named several times gets the sum of its slices, then `_apply_sparse`."""
+        unique_indices, positions = unique(grad.indices)
+        summed = unsorted_segment_sum(grad.values, positions, array_ops.shape(unique_indices)[0])
+        return self._apply_sparse(IndexedSlices(summed, unique_indices, grad.dense_shape), var)
+
+    def _apply_sparse(self, grad, var):
+        """The update of the rows of `var` that the IndexedSlices `grad` names."""
+        if self._sparse_training_op:
+            return self._apply_dense(grad, var)
+        raise NotImplementedError()
 
     # ======================================================================================
     # Slots

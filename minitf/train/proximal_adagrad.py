@@ -9,6 +9,8 @@ class ProximalAdagradOptimizer(Optimizer):
     l1_regularization_strength=0.0, l2_regularization_strength=0.0, use_locking=False,
     name="ProximalAdagrad")`; its slot is "accumulator" (`<var>/ProximalAdagrad`)."""
 
+    _sparse_training_op = True  # IndexedSlices gradients update their rows only (TF1's SparseApply*)
+
     def __init__(self, learning_rate, initial_accumulator_value=0.1, l1_regularization_strength=0.0,
                  l2_regularization_strength=0.0, use_locking=False, name="ProximalAdagrad"):
         if initial_accumulator_value <= 0.0:

@@ -8,6 +8,8 @@ class ProximalGradientDescentOptimizer(Optimizer):
     """TF1 `tf.train.ProximalGradientDescentOptimizer(learning_rate, l1_regularization_strength=0.0,
     l2_regularization_strength=0.0, use_locking=False, name="ProximalGradientDescent")`; no slots."""
 
+    _sparse_training_op = True  # IndexedSlices gradients update their rows only (TF1's SparseApply*)
+
     def __init__(self, learning_rate, l1_regularization_strength=0.0, l2_regularization_strength=0.0,
                  use_locking=False, name="ProximalGradientDescent"):
         super().__init__(use_locking, name)

@@ -12,6 +12,8 @@ class RMSPropOptimizer(Optimizer):
     "mg" when centered, then "momentum" (`<var>/RMSProp_1`, or `_2` when centered).
     """
 
+    _sparse_training_op = True  # IndexedSlices gradients update their rows only (TF1's SparseApply*)
+
     def __init__(self, learning_rate, decay=0.9, momentum=0.0, epsilon=1e-10, use_locking=False,
                  centered=False, name="RMSProp"):
         super().__init__(use_locking, name)

@@ -16,6 +16,14 @@ CASES = [
     OpCase("UnsortedSegmentSum", lambda d: tf.unsorted_segment_sum(d, [0, 2, 0, -1], 3),
            inputs_of(uniform((4, 3))), lambda d: _segment_sum(d, [0, 2, 0, -1], 3),
            dtypes=(tf.float32, tf.float64, tf.int32)),
+    # Unique dedupes a sparse gradient's indices before an optimizer applies it.
+    OpCase("Unique", lambda x: list(tf.unique(x, out_idx=tf.int64)),
+           fixed(np.array([7, 3, 7, 7, 1, 3, 9], np.int32)),
+           lambda x: [np.array([7, 3, 1, 9], np.int32), np.array([0, 1, 0, 0, 2, 1, 3], np.int64)],
+           dtypes=(tf.int32,), exact_shape=False),
+    OpCase("Unique", lambda x: list(tf.unique(x)), fixed(np.array([2.5, -1.0, 2.5], np.float32)),
+           lambda x: [np.array([2.5, -1.0], np.float32), np.array([0, 1, 0], np.int32)],
+           exact_shape=False, name="Unique-float"),
 ]
 
 

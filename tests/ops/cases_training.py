@@ -80,7 +80,7 @@ _FLOATS = (tf.float32, tf.float64)
 
 def _build(op_type, **attrs):
     """Variables for the ref inputs, the op after their initializers, then the slots' values."""
-    public_name, ref_names, _, _ = training_ops._TRAINING_OPS[op_type]
+    public_name, ref_names, *_ = {**training_ops._TRAINING_OPS, **training_ops.SPARSE_TRAINING_OPS}[op_type]
     apply = getattr(training_ops, public_name)
 
     def build(*inputs):
@@ -178,4 +178,55 @@ CASES += [
     _case("ApplyProximalAdagrad", proximal_adagrad, (_FULL, _POSITIVE, _LR, _L1, _L2, _FULL)),
     _case("ApplyProximalAdagrad", proximal_adagrad, (_FULL, _POSITIVE, _LR, _NO_L1, _L2, _FULL),
           name="ApplyProximalAdagrad-no-l1"),
+]
+
+
+# ======================================================================================
+# The sparse forms (SparseApplyMomentum, ...): the dense rule on the rows `indices` names
+# ======================================================================================
+def _sparse_rule(rule, ref_count, tensor_names):
+    """The NumPy reference of a sparse op: as TF's kernels loop, one index after another (a
+    repeated index is updated again from its first update), each row by the dense rule."""
+    grad_at, indices_at = tensor_names.index("grad"), tensor_names.index("indices")
+
+    def reference(*arrays, **attrs):
+        refs = [np.array(a, copy=True) for a in arrays[:ref_count]]
+        tensors = arrays[ref_count:]
+        for k, row in enumerate(tensors[indices_at]):
+            args = [tensors[i][k] if i == grad_at else t for i, t in enumerate(tensors) if i != indices_at]
+            for ref, updated in zip(refs, rule(*[r[row] for r in refs], *args, **attrs)):
+                ref[row] = updated
+        return tuple(refs)
+    return reference
+
+
+def _sparse_case(dense_type, rule, makers, name="", dtypes=_FLOATS, **attrs):
+    """`makers` are the dense case's, the gradient one row per index; indices [2, 0, 2] (a
+    repeated row) are put after it."""
+    sparse_type = "Sparse" + dense_type
+    _, ref_names, tensor_names, _, _ = training_ops.SPARSE_TRAINING_OPS[sparse_type]
+    grad_at = len(ref_names) + tensor_names.index("grad")
+    makers = makers[:grad_at + 1] + (lambda dtype, rng: np.array([2, 0, 2], np.int64),) + makers[grad_at + 1:]
+    reference = _sparse_rule(rule, len(ref_names), tensor_names)
+    return OpCase(sparse_type, _build(sparse_type, **attrs), inputs_of(*makers),
+                  lambda *arrays: reference(*arrays, **attrs), dtypes=dtypes, grad=False,
+                  name=name or sparse_type)
+
+
+_ROWS = uniform((3,) + _SHAPE[1:])
+CASES += [
+    _sparse_case("ApplyMomentum", momentum, (_FULL, _FULL, _LR, _ROWS, _RATE)),
+    _sparse_case("ApplyMomentum", momentum, (_FULL, _FULL, _LR, _ROWS, _RATE), name="SparseApplyMomentum-nesterov",
+                 use_nesterov=True),
+    _sparse_case("ApplyAdagrad", adagrad, (_FULL, _POSITIVE, _LR, _ROWS)),
+    _sparse_case("ApplyRMSProp", rms_prop, (_FULL, _POSITIVE, _FULL, _LR, _RATE, _RATE, _EPSILON, _ROWS)),
+    _sparse_case("ApplyCenteredRMSProp", centered_rms_prop,
+                 (_FULL, uniform(_SHAPE, -0.3, 0.3), uniform(_SHAPE, 1.0, 2.0), _FULL, _LR, _RATE, _RATE, _EPSILON,
+                  _ROWS)),
+    _sparse_case("ApplyFtrl", ftrl, (_FULL, _POSITIVE, _FULL, _ROWS) + _FTRL_ARGS[4:] + (uniform((), -0.5, -0.5),)),
+    _sparse_case("ApplyFtrlV2", ftrl_v2, (_FULL, _POSITIVE, _FULL, _ROWS) + _FTRL_ARGS[4:] +
+                 (uniform((), 0.1, 0.3), uniform((), -0.8, -0.6))),
+    _sparse_case("ApplyAdadelta", adadelta, (_FULL, _POSITIVE, _POSITIVE, _LR, _RATE, _EPSILON, _ROWS)),
+    _sparse_case("ApplyProximalGradientDescent", proximal_gradient_descent, (_FULL, _LR, _L1, _L2, _ROWS)),
+    _sparse_case("ApplyProximalAdagrad", proximal_adagrad, (_FULL, _POSITIVE, _LR, _L1, _L2, _ROWS)),
 ]

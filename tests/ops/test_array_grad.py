@@ -150,18 +150,36 @@ def test_strided_slice_gradient_skips_dims_kept_whole():
         np.testing.assert_array_equal(sess.run(grad, {x: np.zeros([3, 6])}), np.eye(6)[[2, 2, 2]])
 
 
-def test_gather_gradient_is_dense_and_sums_repeated_rows():
+def test_gather_gradient_is_indexed_slices_whose_dense_form_sums_repeated_rows():
+    """TF1's sparse gradient of a gather along axis 0: the gradient rows and their indices."""
     params = tf.placeholder(tf.float32, [4, 2])
     indices = tf.placeholder(tf.int64, [5])
     picked = tf.gather(params, indices)
     weights = np.arange(10, dtype=np.float32).reshape(5, 2)
     grad, = tf.gradients(picked, params, grad_ys=weights)
-    assert grad.dtype == tf.float32 and grad.shape.as_list() == [4, 2]
+    assert isinstance(grad, tf.IndexedSlices) and grad.dtype == tf.float32
+    assert grad.values.shape.as_list() == [5, 2] and grad.indices.shape.as_list() == [5]
+    dense = tf.convert_to_tensor(grad)
+    assert dense.shape.as_list() == [4, 2]
     ids = np.array([3, 0, 3, 3, 1])
     expected = np.zeros([4, 2], np.float32)
     np.add.at(expected, ids, weights)
     with tf.Session() as sess:
-        np.testing.assert_array_equal(sess.run(grad, {params: np.zeros([4, 2]), indices: ids}), expected)
+        sparse, dense_value = sess.run([grad, dense], {params: np.zeros([4, 2]), indices: ids})
+    assert isinstance(sparse, tf.IndexedSlicesValue)
+    np.testing.assert_array_equal(sparse.values, weights)
+    np.testing.assert_array_equal(sparse.indices, ids)
+    np.testing.assert_array_equal(sparse.dense_shape, [4, 2])
+    np.testing.assert_array_equal(dense_value, expected)
+
+
+def test_gather_gradient_along_another_axis_is_dense():
+    params = tf.placeholder(tf.float32, [2, 3])
+    picked = tf.gather(params, [2, 0, 2], axis=1)
+    grad, = tf.gradients(picked, params, grad_ys=np.ones([2, 3], np.float32))
+    assert isinstance(grad, tf.Tensor)
+    with tf.Session() as sess:
+        np.testing.assert_array_equal(sess.run(grad, {params: np.zeros([2, 3])}), [[1, 0, 2], [1, 0, 2]])
 
 
 @pytest.mark.parametrize("build", [
