@@ -197,6 +197,10 @@ class Graph:
             op = Operation(self, len(self._ops), name, op_def, inputs, attrs,
                            op_def.output_dtypes(attrs), control_inputs, "")
             self._apply_device_functions(op)
+            # As TF1 does, an op colocated with one that has a device takes that device.
+            colocated_device = next((c.device for c in reversed(self._colocation_stack) if c.device), None)
+            if colocated_device:
+                op._device = colocated_device
             op._make_outputs(self._infer_shapes(op))
             for tensor in inputs:
                 tensor._consumers.append(op)

@@ -28,3 +28,5 @@ from minitf.proto.feature_pb2 import (BytesList, Feature, FeatureList, FeatureLi
 from minitf.train.adadelta import AdadeltaOptimizer  # noqa: E402
 from minitf.train.proximal_gradient_descent import ProximalGradientDescentOptimizer  # noqa: E402
 from minitf.train.proximal_adagrad import ProximalAdagradOptimizer  # noqa: E402
+from minitf.train.server_lib import ClusterSpec  # noqa: E402
+from minitf.train.device_setter import replica_device_setter  # noqa: E402
