@@ -7,7 +7,7 @@ import warnings
 
 # TF1 kernels return inf/nan silently where NumPy would warn (x / 0, log(0)); generated plans
 # run under the module name "minitf.plan".
-warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"minitf\.(kernels|plan)")
+warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"minitf\.(kernels|plan|runtime\.fusion)")
 
 from minitf.kernels import (array, control, conv, data_flow, gradient, io, math, nn,  # noqa: E402,F401
                             parsing, random, reader, sequence, state, summary, training)

@@ -375,11 +375,13 @@ def _pool(windows, padded, layout, combine):
     return out
 
 
-def _first_max_hits(xp, windows, x, pooled):
+def _first_max_hits(xp, windows, x):
     """Yields (spatial slices into the padded input, mask of the outputs whose first (row-major)
-    max sits at that window offset): each output's gradient goes to exactly one element, as TF's."""
+    max sits at that window offset): each output's gradient goes to exactly one element. As TF's
+    kernels, the max is found again in the input: a pooled tensor that was fed is not trusted."""
     layout = windows.layout(x.shape[1:-1])
     padded = _padded(xp, x, layout, _lowest(x.dtype))
+    pooled = _pool(windows, padded, layout, xp.maximum)
     offsets = list(windows.offsets(windows.ksize, layout))
     unclaimed = None
     for position, (_, spatial) in enumerate(offsets):
@@ -421,25 +423,50 @@ def _split_windows(shape, outputs, ksize):
     return (shape[0], *(v for o, k in zip(outputs, ksize) for v in (o, k)), shape[-1])
 
 
-def _max_pool_grad_tiled(xp, ksize, x, pooled, grad):
-    """MaxPoolGrad when the windows tile the unpadded input exactly (2x2 pooling, stride 2, even
-    sizes). Each offset's hits are claimed in row-major order (a window's first max takes the
-    gradient, as TF's) and written straight into the gradient: every element belongs to exactly
-    one window, so nothing is added."""
-    split = _split_windows(x.shape, pooled.shape[1:-1], ksize)
-    windows, dx = x.reshape(split), xp.empty(split, grad.dtype)
+def _first_max_offsets(xp, ksize, x, outputs):
+    """(pooled, first) for windows that tile `x` exactly: the max of each window, and the offset
+    (uint8, row-major) of its first max. A running max where an offset takes over only when
+    strictly greater keeps each window's first max; NaN windows get no offset (len(offsets)), so
+    their gradient is dropped."""
     offsets = _window_offsets(ksize)
-    unclaimed = None
-    for position, index in enumerate(offsets, start=1):
-        hit = windows[index] == pooled
-        if unclaimed is None:
-            unclaimed = ~hit
-        else:
-            hit &= unclaimed
-            if position < len(offsets):
-                unclaimed ^= hit
-        xp.multiply(grad, hit, out=dx[index])
-    return dx.reshape(x.shape)
+    split = x.reshape(_split_windows(x.shape, outputs, ksize))
+    pooled = split[offsets[0]].copy()
+    first = xp.zeros(pooled.shape, numpy.uint8)
+    for position, index in enumerate(offsets[1:], start=1):
+        view = split[index]
+        # offsets only grow, so "take over where greater" is a maximum with 0 or the offset
+        xp.maximum(first, (view > pooled) * numpy.uint8(position), out=first)
+        xp.maximum(pooled, view, out=pooled)
+    if pooled.dtype.kind == "f":
+        nan = xp.isnan(pooled)
+        if nan.any():
+            first[nan] = len(offsets)
+    return pooled, first
+
+
+def _route_by_offsets(xp, ksize, first, grad, x_shape):
+    """The gradient of the input: each window's gradient written at its first max's offset and
+    zeros elsewhere (every element belongs to one window: nothing to add)."""
+    dx = xp.empty(_split_windows(x_shape, first.shape[1:-1], ksize), grad.dtype)
+    finite = _all_finite(xp, grad)
+    for position, index in enumerate(_window_offsets(ksize)):
+        _masked(xp, grad, first == position, dx[index], finite)
+    return dx.reshape(x_shape)
+
+
+def _all_finite(xp, values):
+    return values.dtype.kind != "f" or bool(xp.isfinite(values).all())
+
+
+def _masked(xp, values, mask, out=None, finite=True):
+    """values where mask, else 0. Multiplying by the mask is the fast way, but inf * 0 is NaN:
+    a non-finite gradient must reach its max alone (TF routes it, never multiplies)."""
+    if finite:
+        return xp.multiply(values, mask, out=out)
+    if out is None:
+        return xp.where(mask, values, xp.zeros((), values.dtype))
+    out[...] = xp.where(mask, values, xp.zeros((), values.dtype))
+    return out
 
 
 def max_pool_first_max_kernels(ctx):
@@ -463,30 +490,12 @@ def max_pool_first_max_kernels(ctx):
         layout = tiling_layout(x)
         if layout is None:
             return pool(x), None
-        offsets = _window_offsets(windows.ksize)
-        split = x.reshape(_split_windows(x.shape, [o for o, _, _ in layout], windows.ksize))
-        # A running max; an offset takes over only where strictly greater, so each window keeps
-        # its first max. NaN windows get no offset (their gradient is dropped, as MaxPoolGrad's).
-        pooled = split[offsets[0]].copy()
-        first = xp.zeros(pooled.shape, numpy.uint8)
-        for position, index in enumerate(offsets[1:], start=1):
-            view = split[index]
-            # offsets only grow, so "take over where greater" is a maximum with 0 or the offset
-            xp.maximum(first, (view > pooled) * numpy.uint8(position), out=first)
-            xp.maximum(pooled, view, out=pooled)
-        if pooled.dtype.kind == "f":
-            nan = xp.isnan(pooled)
-            if nan.any():
-                first[nan] = len(offsets)
-        return pooled, first
+        return _first_max_offsets(xp, windows.ksize, x, [o for o, _, _ in layout])
 
     def backward(first, orig_input, orig_output, grad):
         if first is None or grad.shape != first.shape:
             return pool_grad(orig_input, orig_output, grad)
-        dx = xp.empty(_split_windows(orig_input.shape, first.shape[1:-1], windows.ksize), grad.dtype)
-        for position, index in enumerate(_window_offsets(windows.ksize)):
-            xp.multiply(grad, first == position, out=dx[index])
-        return dx.reshape(orig_input.shape)
+        return _route_by_offsets(xp, windows.ksize, first, grad, orig_input.shape)
     return forward, backward
 
 
@@ -497,16 +506,21 @@ def max_pool_grad(ctx):
     def compute(orig_input, orig_output, grad):
         layout = windows.layout(orig_input.shape[1:-1])
         shape = _padded_shape(orig_input.shape, layout)
+        if grad.shape != orig_output.shape:
+            raise ctx.error(f"{ctx.op.type}: grad has shape {list(grad.shape)} but the pooled output has "
+                            f"shape {list(orig_output.shape)}")
+        finite = _all_finite(xp, grad)
         if shape == tuple(orig_input.shape) and _tiles_exactly(windows, shape[1:-1], layout):
-            return _max_pool_grad_tiled(xp, windows.ksize, orig_input, orig_output, grad)
+            _, first = _first_max_offsets(xp, windows.ksize, orig_input, [o for o, _, _ in layout])
+            return _route_by_offsets(xp, windows.ksize, first, grad, orig_input.shape)
         if _tiles_exactly(windows, shape[1:-1], layout):  # each element in one window: write, no adds
             dx = xp.empty(shape, grad.dtype)
-            for spatial, hit in _first_max_hits(xp, windows, orig_input, orig_output):
-                xp.multiply(grad, hit, out=dx[(slice(None), *spatial)])
+            for spatial, hit in _first_max_hits(xp, windows, orig_input):
+                _masked(xp, grad, hit, dx[(slice(None), *spatial)], finite)
         else:
             dx = xp.zeros(shape, grad.dtype)
-            for spatial, hit in _first_max_hits(xp, windows, orig_input, orig_output):
-                dx[(slice(None), *spatial)] += grad * hit
+            for spatial, hit in _first_max_hits(xp, windows, orig_input):
+                dx[(slice(None), *spatial)] += _masked(xp, grad, hit, finite=finite)
         return _cropped(xp, dx, orig_input.shape, layout)
     return compute
 
@@ -518,8 +532,9 @@ def max_pool_grad_grad(ctx):
     def compute(orig_input, orig_output, grad):
         padded = _padded(xp, grad, windows.layout(grad.shape[1:-1]))
         out = xp.zeros(orig_output.shape, grad.dtype)
-        for spatial, hit in _first_max_hits(xp, windows, orig_input, orig_output):
-            out += padded[(slice(None), *spatial)] * hit
+        finite = _all_finite(xp, grad)
+        for spatial, hit in _first_max_hits(xp, windows, orig_input):
+            out += _masked(xp, padded[(slice(None), *spatial)], hit, finite=finite)
         return out
     return compute
 

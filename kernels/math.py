@@ -354,6 +354,50 @@ def unique(ctx):
     return compute
 
 
+@register_kernel("DynamicPartition", devices=_BOTH)
+def dynamic_partition(ctx):
+    xp, count = ctx.xp, ctx.attr("num_partitions")
+
+    def compute(data, partitions):
+        data, partitions = xp.asarray(data), xp.asarray(partitions)
+        if data.shape[:partitions.ndim] != partitions.shape:
+            raise ctx.error(f"data.shape must start with partitions.shape, got data.shape = "
+                            f"{list(data.shape)}, partitions.shape = {list(partitions.shape)}")
+        bad = (partitions < 0) | (partitions >= count)
+        if bad.any():
+            at = tuple(int(i) for i in xp.argwhere(bad)[0])
+            raise ctx.error(f"partitions[{','.join(map(str, at))}] = {int(partitions[at])} is not in [0, {count})")
+        parts = [data[partitions == i] for i in range(count)]
+        return parts[0] if count == 1 else tuple(parts)  # one output is a value, not a 1-tuple
+    return compute
+
+
+def _dynamic_stitch(ctx):
+    """merged[indices[i]] = data[i], piece after piece (a later piece wins a shared index)."""
+    xp = ctx.xp
+
+    def compute(*args):
+        count = len(args) // 2
+        indices, data = [xp.asarray(i) for i in args[:count]], [xp.asarray(d) for d in args[count:]]
+        tail = data[0].shape[indices[0].ndim:]
+        for i, (index, values) in enumerate(zip(indices, data)):
+            if values.shape != index.shape + tail:
+                raise ctx.error(f"data[{i}].shape = {list(values.shape)} does not start with indices[{i}].shape "
+                                f"= {list(index.shape)} or its tail differs from {list(tail)}")
+            if index.size and int(index.min()) < 0:
+                raise ctx.error(f"indices[{i}] has a negative index {int(index.min())}")
+        rows = max((int(index.max()) + 1 for index in indices if index.size), default=0)
+        merged = xp.zeros((rows,) + tail, data[0].dtype)
+        for index, values in zip(indices, data):
+            merged[index.reshape(-1)] = values.reshape((-1,) + tail)
+        return merged
+    return compute
+
+
+register_kernel("DynamicStitch", devices=_BOTH)(_dynamic_stitch)
+register_kernel("ParallelDynamicStitch", devices=_BOTH)(_dynamic_stitch)
+
+
 def _cupy_scatter_add(target, index, values):
     import cupyx
     cupyx.scatter_add(target, index, values)

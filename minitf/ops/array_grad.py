@@ -105,8 +105,30 @@ def _concat_grad(op, grad):
     values, axis = op.inputs[:-1], op.inputs[-1]
     rank = next((v.shape.ndims for v in values if v.shape.ndims is not None), None)
     static = _static_axis(axis, rank)
+    if isinstance(grad, IndexedSlices):
+        return _concat_sparse_grad(values, static, grad) + [None]
     at = static if static is not None else math_ops.cast(axis, dtypes.int32)
     return array_ops.split(grad, [_dim(v, at) for v in values], at) + [None]
+
+
+def _concat_sparse_grad(values, axis, grad):
+    """TF1's sparse concat gradient: along axis 0, each input gets the slices whose rows fall in
+    its range (renumbered from 0); along another axis, every slice, cut to the input's columns."""
+    if axis is None:
+        raise ValueError("Can only compute IndexedSlices gradient with statically-known concat_dim")
+    shapes = [array_ops.shape(v) for v in values]
+    if axis > 0:
+        pieces = array_ops.split(grad.values, [_dim(v, axis) for v in values], axis)
+        return [IndexedSlices(piece, grad.indices, shape) for piece, shape in zip(pieces, shapes)]
+    grads, start = [], 0
+    for value, shape in zip(values, shapes):
+        end = start + math_ops.cast(_dim(value, 0), grad.indices.dtype)
+        inside = math_ops.logical_and(grad.indices >= start, grad.indices < end)
+        picked = array_ops.reshape(selection_ops.where(inside), [-1])
+        grads.append(IndexedSlices(selection_ops.gather(grad.values, picked),
+                                   selection_ops.gather(grad.indices, picked) - start, shape))
+        start = end
+    return grads
 
 
 @register_gradient("Pack")
@@ -268,7 +290,8 @@ def _gather_grad(op, grad):
     the rows of params, params viewed as [outer, rows, inner] and the gradient as [outer, n, inner]."""
     params, indices, axis = op.inputs
     at = _static_axis(axis, params.shape.ndims)
-    if at == 0:
+    written = constant_value(axis)
+    if written is not None and int(written) == 0:  # TF1 tests the axis as written: -rank is dense
         return [_gather_rows_grad(params, indices, grad), None, None]
     if at is not None and params.shape.is_fully_defined():
         dims = params.shape.as_list()
@@ -306,6 +329,29 @@ def _gather_rows_grad(params, indices, grad):
         size = array_ops.expand_dims(array_ops.size(indices), 0)
         values_shape = array_ops.concat([size, params_shape[1:]], 0)
     return IndexedSlices(array_ops.reshape(grad, values_shape), array_ops.reshape(indices, [-1]), params_shape)
+
+
+# ======================================================================================
+# DynamicPartition and DynamicStitch (TF1's: each is the other's gradient, through gathers)
+# ======================================================================================
+@register_gradient("DynamicPartition")
+def _dynamic_partition_grad(op, *grads):
+    """The partitions' gradients stitched back to where their slices came from."""
+    data, partitions = op.inputs
+    prefix = array_ops.shape(partitions)
+    positions = array_ops.reshape(selection_ops.range(math_ops.reduce_prod(prefix)), prefix)
+    routes = segment_ops.dynamic_partition(positions, partitions, op.get_attr("num_partitions"))
+    stitched = segment_ops.parallel_dynamic_stitch(routes, list(grads))
+    return [array_ops.reshape(stitched, array_ops.shape(data)), None]
+
+
+@register_gradient("DynamicStitch")
+@register_gradient("ParallelDynamicStitch")
+def _dynamic_stitch_grad(op, grad):
+    """Each piece's gradient gathered from the merged gradient at its indices (as TF1, a piece
+    that a later one overwrote gets the gradient too)."""
+    count = len(op.inputs) // 2
+    return [None] * count + [selection_ops.gather(grad, index) for index in op.inputs[:count]]
 
 
 # ======================================================================================

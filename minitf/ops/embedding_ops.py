@@ -1,14 +1,11 @@
 """TF1's `tf.nn.embedding_lookup`: rows of one params tensor, or of a list of partitions
-sharded by the "mod" or "div" strategy.
-
-Departure: TF1 routes ids to partitions with DynamicPartition and puts the rows back with
-DynamicStitch. Here each partition is gathered at every position (ids of other partitions read
-row 0) and a Select keeps the rows of the partition each id belongs to: the same values and
-(dense) gradients from existing ops, at the price of one full-size gather per partition.
+sharded by the "mod" or "div" strategy, built as TF1 builds it: DynamicPartition routes each id
+to its partition, one Gather per partition reads its own ids only (so each partition's gradient
+is an IndexedSlices of the rows it gave), and ParallelDynamicStitch puts the rows back in order.
 """
-from minitf.framework import dtypes
+from minitf.framework import default_graph, dtypes
 from minitf.framework.default_graph import name_scope
-from minitf.ops import array_ops, math_ops, selection_ops
+from minitf.ops import array_ops, math_ops, segment_ops, selection_ops
 from minitf.ops.constant_op import convert_to_tensor
 
 __all__ = ["embedding_lookup"]
@@ -67,12 +64,16 @@ def embedding_lookup(params, ids, partition_strategy="mod", name=None, validate_
             return array_ops.identity(_clip(rows, ids, max_norm))
         params = [convert_to_tensor(p) for p in params]
         flat_ids = math_ops.cast(array_ops.reshape(ids, [-1]), dtypes.int64)
+        positions = selection_ops.range(array_ops.size(flat_ids))
         assignments, new_ids = _assign(flat_ids, params, partition_strategy)
-        result = None
-        for index, param in enumerate(params):
-            mine = math_ops.equal(assignments, index)
-            rows = selection_ops.gather(param, selection_ops.where(mine, new_ids, array_ops.zeros_like(new_ids)))
-            result = rows if result is None else selection_ops.where(mine, rows, result)
+        assignments = math_ops.cast(assignments, dtypes.int32)
+        gather_ids = segment_ops.dynamic_partition(new_ids, assignments, len(params))
+        routes = segment_ops.dynamic_partition(positions, assignments, len(params))
+        partitioned = []
+        for param, param_ids in zip(params, gather_ids):
+            with default_graph.colocate_with(param.op):
+                partitioned.append(selection_ops.gather(param, param_ids))
+        result = segment_ops.parallel_dynamic_stitch(routes, partitioned)
         shape = array_ops.concat([array_ops.shape(ids), array_ops.shape(params[0])[1:]], 0)
         result = array_ops.reshape(result, shape)
         if ids.shape.ndims is not None and params[0].shape.ndims is not None:

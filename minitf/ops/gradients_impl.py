@@ -131,26 +131,33 @@ def _default_grad_ys(ys, grad_ys):
 
 
 def _aggregate(grad_list, tensor):
-    """One gradient from all the paths that reached `tensor`: AddN of dense gradients; sparse
-    ones (IndexedSlices, from gathers) concatenated into one IndexedSlices when every path gave
-    one, as TF1 aggregates them, else made dense first."""
+    """One gradient from all the paths that reached `tensor`: AddN of dense gradients. When a
+    path gave a sparse one (an IndexedSlices, from a gather), TF1 keeps the sum sparse: dense
+    gradients become slices of every row, and all the slices are concatenated."""
     if not grad_list:
         return None
     if len(grad_list) == 1:
         return grad_list[0]
-    from minitf.ops import array_ops, math_ops
+    from minitf.ops import array_ops, math_ops, selection_ops
     with name_scope(f"{tensor.op.name}_grad_sum"):
-        if all(isinstance(g, IndexedSlices) for g in grad_list):
-            indices = [g.indices for g in grad_list]
-            if len({i.dtype.base_dtype for i in indices}) > 1:
-                indices = [math_ops.cast(i, dtypes.int64) for i in indices]
-            return IndexedSlices(array_ops.concat([g.values for g in grad_list], 0),
-                                 array_ops.concat(indices, 0), grad_list[0].dense_shape)
-        return math_ops.add_n([convert_to_tensor(g) for g in grad_list])
+        if not any(isinstance(g, IndexedSlices) for g in grad_list):
+            return math_ops.add_n(grad_list)
+        slices = []
+        for grad in grad_list:
+            if not isinstance(grad, IndexedSlices):
+                shape = array_ops.shape(grad)
+                grad = IndexedSlices(grad, selection_ops.range(shape[0]), shape)
+            slices.append(grad)
+        indices = [g.indices for g in slices]
+        if len({i.dtype.base_dtype for i in indices}) > 1:
+            indices = [math_ops.cast(i, dtypes.int64) for i in indices]
+        return IndexedSlices(array_ops.concat([g.values for g in slices], 0), array_ops.concat(indices, 0),
+                             slices[0].dense_shape)
 
 
-# Ops whose gradient functions hand a sparse (IndexedSlices) gradient on unchanged.
-_SPARSE_PASS_THROUGH = frozenset(["Identity"])
+# Ops whose gradient functions take a sparse (IndexedSlices) gradient as it is, and keep it
+# sparse as TF1's do; every other gradient function gets it made dense.
+_SPARSE_PASS_THROUGH = frozenset(["Identity", "Cast", "ConcatV2"])
 
 
 def _call_grad_fn(op, out_grads, gate_gradients, wanted):

@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 
+from minitf.framework.indexed_slices import IndexedSlices
 from minitf.framework import dtypes
 from minitf.framework.op_def import not_differentiable, register_gradient
 from minitf.framework.tensor_util import constant_value
@@ -171,9 +172,11 @@ for _op_type, _derivative in _UNARY_GRADS.items():
 def _cast_grad(op, grad):
     """Float to float: the gradient cast back to the source type; to or from anything else: None."""
     source, target = op.inputs[0].dtype.base_dtype, grad.dtype.base_dtype
-    if all(t.is_floating or t.is_complex for t in (source, target)):
-        return [math_ops.cast(grad, source)]
-    return [None]
+    if not all(t.is_floating or t.is_complex for t in (source, target)):
+        return [None]
+    if isinstance(grad, IndexedSlices):  # stays sparse, as TF1's
+        return [IndexedSlices(math_ops.cast(grad.values, source), grad.indices, grad.dense_shape)]
+    return [math_ops.cast(grad, source)]
 
 
 # ======================================================================================

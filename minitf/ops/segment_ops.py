@@ -1,18 +1,20 @@
 """Segment ops: `tf.unsorted_segment_sum` and `tf.unique` (sparse gradients are summed per row
-with them), and the conversion of an IndexedSlices to the dense tensor it stands for."""
+with them), `tf.dynamic_partition` and `tf.dynamic_stitch` (a partitioned embedding lookup routes
+ids with them), and the conversion of an IndexedSlices to the dense tensor it stands for."""
 import logging
 
 from minitf.framework import dtypes
 from minitf.framework.common_shapes import UNKNOWN
 from minitf.framework.default_graph import name_scope
 from minitf.framework.indexed_slices import IndexedSlices
-from minitf.framework.op_def import TypeAttr, define_op
+from minitf.framework.op_def import REQUIRED, TypeAttr, define_op
 from minitf.framework.tensor_shape import TensorShape
 from minitf.framework.tensor_util import constant_value
 from minitf.ops.constant_op import convert_to_tensor, register_tensor_conversion_function
 from minitf.ops.op_builder import apply_op
 
-__all__ = ["unsorted_segment_sum", "unique", "convert_to_tensor_or_indexed_slices"]
+__all__ = ["unsorted_segment_sum", "unique", "convert_to_tensor_or_indexed_slices", "dynamic_partition",
+           "dynamic_stitch", "parallel_dynamic_stitch"]
 
 _INDEX = TypeAttr(dtypes.INDEX, default=dtypes.int32)
 
@@ -99,3 +101,57 @@ def convert_to_tensor_or_indexed_slices(value, dtype=None, name=None):
                              f"IndexedSlices with dtype {value.dtype.name}")
         return value
     return convert_to_tensor(value, dtype=dtype, name=name)
+
+
+# ======================================================================================
+# DynamicPartition and DynamicStitch
+# ======================================================================================
+def _dynamic_partition_shape(op):
+    data, partitions = (t.shape for t in op.inputs)
+    if data.ndims is None or partitions.ndims is None:
+        tail = UNKNOWN
+    else:
+        data[:partitions.ndims].merge_with(partitions)
+        tail = data[partitions.ndims:]
+    return [TensorShape([None]).concatenate(tail)] * op.get_attr("num_partitions")
+
+
+def _dynamic_stitch_shape(op):
+    count = len(op.inputs) // 2
+    indices, data = op.inputs[:count], op.inputs[count:]
+    tail = None
+    for index, values in zip(indices, data):
+        if index.shape.ndims is None or values.shape.ndims is None:
+            continue
+        values.shape[:index.shape.ndims].merge_with(index.shape)
+        piece = values.shape[index.shape.ndims:]
+        tail = piece if tail is None else tail.merge_with(piece)
+    constants = [constant_value(i) for i in indices]
+    rows = max((int(c.max()) + 1 if c.size else 0 for c in constants), default=0) \
+        if all(c is not None for c in constants) else None
+    return [UNKNOWN if tail is None else TensorShape([rows]).concatenate(tail)]
+
+
+define_op("DynamicPartition", inputs=["data: T", "partitions: int32"], outputs=["outputs: num_partitions * T"],
+          attrs={"num_partitions": REQUIRED, "T": TypeAttr()}, shape=_dynamic_partition_shape)
+for _stitch in ("DynamicStitch", "ParallelDynamicStitch"):
+    define_op(_stitch, inputs=["indices: N * int32", "data: N * T"], outputs=["merged: T"],
+              attrs={"N": REQUIRED, "T": TypeAttr()}, shape=_dynamic_stitch_shape)
+
+
+def dynamic_partition(data, partitions, num_partitions, name=None):
+    """TF1 `tf.dynamic_partition`: `num_partitions` tensors, the i-th holding the slices of
+    `data` (in order) whose entry in `partitions` (a prefix of data's shape) is i."""
+    return apply_op("DynamicPartition", data, partitions, num_partitions=num_partitions,
+                    name=name or "DynamicPartition")
+
+
+def dynamic_stitch(indices, data, name=None):
+    """TF1 `tf.dynamic_stitch`: merged[indices[i][j]] = data[i][j], later pieces winning."""
+    return apply_op("DynamicStitch", list(indices), list(data), name=name or "DynamicStitch")
+
+
+def parallel_dynamic_stitch(indices, data, name=None):
+    """TF1 `tf.parallel_dynamic_stitch`: dynamic_stitch with no promise on which of two pieces
+    for the same index wins."""
+    return apply_op("ParallelDynamicStitch", list(indices), list(data), name=name or "ParallelDynamicStitch")

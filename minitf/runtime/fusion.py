@@ -60,13 +60,13 @@ def fuse(steps, feed_tensors, fetch_tensors):
     if not _fusable_plan(steps):
         return steps
     users = _users(steps)
-    private = _private_test(users, set(feed_tensors) | set(fetch_tensors))
+    tensors = _PlanTensors(users, feed_tensors, fetch_tensors)
     steps = _pair_max_pools(steps, users)
     by_op = {inner: (op, device, kernel) for op, device, kernel in steps for inner in getattr(op, "ops", [op])}
     replaced, fused_at = set(), {}
     for op, device, _ in steps:
         for match in (_gemm_bias_relu, _max_pool_relu_grad):
-            found = match(op, by_op, private)
+            found = match(op, by_op, tensors)
             if found is not None and not replaced.intersection(found[0]):
                 chain, inputs, kernel = found
                 replaced.update(chain)
@@ -95,13 +95,19 @@ def _users(steps):
     return users
 
 
-def _private_test(users, exposed):
-    def private(tensor, consumer):
+class _PlanTensors:
+    """Who reads each tensor of the plan, and which tensors the caller feeds or fetches."""
+
+    def __init__(self, users, feed_tensors, fetch_tensors):
+        self._users = users
+        self.fed = set(feed_tensors)
+        self._exposed = self.fed | set(fetch_tensors)
+
+    def private(self, tensor, consumer):
         """Whether `tensor` (its op's only output) is read by `consumer` alone, once."""
         op = tensor.op
-        return len(op.outputs) == 1 and tensor not in exposed and not users.get(op) and \
-            users.get(tensor) == [consumer] and not tensor.dtype.is_ref_dtype
-    return private
+        return len(op.outputs) == 1 and tensor not in self._exposed and not self._users.get(op) and \
+            self._users.get(tensor) == [consumer] and not tensor.dtype.is_ref_dtype
 
 
 def _producer(tensor, by_op, op_types):
@@ -117,18 +123,18 @@ def _producer(tensor, by_op, op_types):
 # ======================================================================================
 # Conv2D or MatMul -> bias -> Relu
 # ======================================================================================
-def _gemm_bias_relu(relu, by_op, private):
+def _gemm_bias_relu(relu, by_op, tensors):
     if relu.type != "Relu" or not relu.inputs[0].dtype.is_floating:
         return None
     add = _producer(relu.inputs[0], by_op, _BIAS_ADDS)
-    if add is None or not private(relu.inputs[0], relu):
+    if add is None or not tensors.private(relu.inputs[0], relu):
         return None
     add_op, device, add_kernel, _ = add
     if add_op.type == "BiasAdd" and add_op.get_attr("data_format") not in _CHANNELS_LAST:
         return None
     for position in (0,) if add_op.type == "BiasAdd" else (0, 1):
         gemm = _producer(add_op.inputs[position], by_op, _GEMM_PRODUCERS)
-        if gemm is not None and private(add_op.inputs[position], add_op):
+        if gemm is not None and tensors.private(add_op.inputs[position], add_op):
             break
     else:
         return None
@@ -178,15 +184,17 @@ def _add_bias(xp, out, bias):
 # ======================================================================================
 # MaxPoolGrad -> ReluGrad
 # ======================================================================================
-def _max_pool_relu_grad(relu_grad, by_op, private):
+def _max_pool_relu_grad(relu_grad, by_op, tensors):
     if relu_grad.type != "ReluGrad":
         return None
     pool_grad = _producer(relu_grad.inputs[0], by_op, ("MaxPoolGrad",))
-    if pool_grad is None or not private(relu_grad.inputs[0], relu_grad):
+    if pool_grad is None or not tensors.private(relu_grad.inputs[0], relu_grad):
         return None
     pool_grad_op, _, pool_grad_kernel, step_op = pool_grad
-    features = pool_grad_op.inputs[0]
+    features, pooled, _ = pool_grad_op.inputs
     if relu_grad.inputs[1] is not features or any(t.dtype.is_ref_dtype for t in pool_grad_op.inputs):
+        return None
+    if pooled in tensors.fed:  # the mask below trusts the pooled values; MaxPoolGrad does not
         return None
     relu_grad_kernel = by_op[relu_grad][2]
 
