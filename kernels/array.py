@@ -125,9 +125,10 @@ def transpose(ctx):
     xp = ctx.xp
 
     def compute(x, perm):
-        perm = _ints(perm)
+        given = _ints(perm)
+        perm = [p + x.ndim if -x.ndim <= p < 0 else p for p in given]  # TF counts -1 as the last dim
         if sorted(perm) != list(range(x.ndim)):
-            raise ctx.error(f"{perm} is not a permutation of the {x.ndim} dims of the input")
+            raise ctx.error(f"{given} is not a permutation of the {x.ndim} dims of the input")
         return scalar_or_array(xp.transpose(x, perm))
     return compute
 

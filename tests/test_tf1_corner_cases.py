@@ -130,3 +130,34 @@ def test_sparse_gradient_stays_sparse_through_concat_and_cast(how):
         tf.cast(a, tf.float64)
     grad = tf.gradients(tf.reduce_sum(tf.gather(table, [0, 2])), a)[0]
     assert isinstance(grad, tf.IndexedSlices)
+
+
+# ======================================================================================
+# Indexing corner cases (checked against TF with tf.compat.v1)
+# ======================================================================================
+def test_transpose_takes_negative_perm_entries():
+    x = tf.constant(np.arange(24.0).reshape(2, 3, 4))
+    y = tf.transpose(x, [-1, 0, 1])
+    assert y.shape.as_list() == [4, 2, 3]
+    with tf.Session() as sess:
+        np.testing.assert_array_equal(sess.run(y), np.transpose(np.arange(24.0).reshape(2, 3, 4), [2, 0, 1]))
+
+
+def test_boolean_indexing_is_a_boolean_mask():
+    """TF1's _slice_helper sends a bool, a bool tensor or a bool array to boolean_mask."""
+    x = tf.constant(np.arange(6).reshape(3, 2))
+    with pytest.raises(ValueError, match="mask cannot be scalar"):
+        x[True]
+    with tf.Session() as sess:
+        np.testing.assert_array_equal(sess.run(x[np.array([True, False, True])]), [[0, 1], [4, 5]])
+        np.testing.assert_array_equal(sess.run(x[tf.constant([False, True, True])]), [[2, 3], [4, 5]])
+
+
+def test_gather_with_batch_dims_gathers_each_batch_from_its_own_params():
+    params = tf.constant([[1, 2, 3], [4, 5, 6]])
+    picked = tf.gather(params, tf.constant([[2, 0], [1, 1]]), batch_dims=1)
+    assert picked.shape.as_list() == [2, 2]
+    with tf.Session() as sess:
+        np.testing.assert_array_equal(sess.run(picked), [[3, 1], [5, 5]])
+    with pytest.raises(ValueError, match="batch_dims = 2 must be less than rank\\(indices\\) = 2"):
+        tf.gather(params, tf.constant([[2, 0], [1, 1]]), batch_dims=2)

@@ -108,7 +108,12 @@ def _check_index(item):
 
 def _getitem(tensor, slice_spec):
     """`tensor[slice_spec]` (TF1's `_slice_helper`): one StridedSlice whose begin/end/strides are
-    packed from the spec. A list is read as a tuple, as TF1 does."""
+    packed from the spec. A list is read as a tuple, as TF1 does; a boolean spec (a bool, a bool
+    tensor or array) is a boolean mask."""
+    if isinstance(slice_spec, (bool, np.bool_)) or \
+            (isinstance(slice_spec, Tensor) and slice_spec.dtype.base_dtype == dtypes.bool) or \
+            (isinstance(slice_spec, np.ndarray) and slice_spec.dtype == bool):
+        return boolean_mask(tensor, slice_spec)
     if not isinstance(slice_spec, (list, tuple)):
         slice_spec = [slice_spec]
     begin, end, strides, masks = [], [], [], dict.fromkeys(STRIDED_SLICE_MASKS, 0)
@@ -221,10 +226,44 @@ define_op("ReverseV2", inputs=["tensor: T", "axis: Tidx"], outputs=["output: T"]
 
 
 def gather(params, indices, validate_indices=None, name=None, axis=None, batch_dims=0):
-    """TF1 `tf.gather`: slices of `params` along `axis` at `indices` (checked at run time)."""
+    """TF1 `tf.gather`: slices of `params` along `axis` at `indices` (checked at run time). With
+    `batch_dims` = b, the first b dims of params and indices are batch dims, gathered pairwise."""
     if batch_dims:
-        raise NotImplementedError("tf.gather with batch_dims != 0 is not supported")
+        return _batch_gather(params, indices, batch_dims, axis, name)
     return apply_op("GatherV2", params, indices, 0 if axis is None else axis, name=name or "GatherV2")
+
+
+def _batch_gather(params, indices, batch_dims, axis, name):
+    """TF 1.15's batch gather: the batch dims flattened into the gathered one, each batch's
+    indices offset to its own block of rows, one plain gather, and the batch shape put back."""
+    from minitf.ops import array_ops, math_ops  # they import this module
+    if not isinstance(batch_dims, int):
+        raise TypeError(f"batch_dims must be an int; got {batch_dims!r}")
+    with name_scope(name, "GatherV2", [params, indices]):
+        params = convert_to_tensor(params, name="params")
+        indices = convert_to_tensor(indices, name="indices")
+        rank = indices.shape.ndims
+        if rank is None:
+            raise ValueError("tf.gather does not allow indices with unknown rank when batch_dims is specified.")
+        batch_dims = batch_dims + rank if batch_dims < 0 else batch_dims
+        if not 0 <= batch_dims < rank:
+            raise ValueError(f"batch_dims = {batch_dims} must be less than rank(indices) = {rank}")
+        if params.shape.ndims is not None and batch_dims >= params.shape.ndims:
+            raise ValueError(f"batch_dims = {batch_dims} must be less than rank(params) = {params.shape.ndims}")
+        if axis is not None and axis != batch_dims:
+            raise NotImplementedError("tf.gather with batch_dims supports axis == batch_dims only")
+        shape = array_ops.shape(params)
+        rows = shape[batch_dims]
+        batches = math_ops.reduce_prod(shape[:batch_dims])
+        offsets = array_ops.reshape(range(batches) * math_ops.cast(rows, dtypes.int32),
+                                    array_ops.concat([shape[:batch_dims], array_ops.ones([rank - batch_dims],
+                                                                                        dtypes.int32)], 0))
+        flat_params = array_ops.reshape(params, array_ops.concat([[-1], shape[batch_dims + 1:]], 0))
+        gathered = apply_op("GatherV2", flat_params, math_ops.cast(indices, dtypes.int32) + offsets, 0)
+        result = array_ops.reshape(gathered, array_ops.concat([array_ops.shape(indices), shape[batch_dims + 1:]], 0))
+        if params.shape.ndims is not None:
+            result.set_shape(indices.shape.concatenate(params.shape[batch_dims + 1:]))
+        return result
 
 
 def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None, name=None):
