@@ -366,12 +366,13 @@ def _rounds(xp, indices):
         return []
     order = xp.argsort(indices, kind="stable")
     ordered = indices[order]
-    starts = xp.concatenate([xp.ones(1, bool), ordered[1:] != ordered[:-1]])
-    if bool(starts.all()):
-        return [xp.arange(count)]
-    group_start = xp.maximum.accumulate(xp.where(starts, xp.arange(count), 0))
+    # Where each index's run starts in the sorted order: the rank of an occurrence is its
+    # distance from there (searchsorted, not a ufunc accumulate, which CuPy lacks).
+    group_start = xp.searchsorted(ordered, ordered, side="left")
     occurrence = xp.empty(count, dtype=xp.int64)
     occurrence[order] = xp.arange(count) - group_start
+    if not bool(occurrence.any()):
+        return [xp.arange(count)]
     return [xp.nonzero(occurrence == k)[0] for k in range(int(occurrence.max()) + 1)]
 
 
