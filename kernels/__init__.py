@@ -12,3 +12,6 @@ warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"minitf\.(ker
 from minitf.kernels import (array, control, conv, data_flow, gradient, io, math, nn,  # noqa: E402,F401
                             parsing, random, reader, sequence, state, summary, training)
 from minitf.kernels.cpu import script  # noqa: E402,F401
+from minitf.kernels import index  # noqa: E402,F401
+from minitf.kernels import scan, segment  # noqa: E402,F401
+from minitf.kernels import linalg  # noqa: E402,F401

@@ -12,7 +12,7 @@ from minitf.framework.tensor_util import constant_value
 from minitf.ops.array_static import index_shape, reshape_missing_dim, strided_slice_index
 from minitf.ops.selection_ops import range_length
 from minitf.runtime.codegen import identity
-from minitf.runtime.kernel_registry import Constant, register_kernel, scalar_or_array
+from minitf.runtime.kernel_registry import in_host_memory, Constant, register_kernel, scalar_or_array
 
 _BOTH = ("CPU", "GPU")
 _GPU_TYPES = dtypes.ALL - {dtypes.string}  # CuPy has no string arrays: string ops stay on the CPU
@@ -77,7 +77,9 @@ register_kernel("Identity", devices=_BOTH)(lambda ctx: identity)
 
 @register_kernel("Const", devices=_BOTH, type_attr="dtype")
 def const(ctx):
-    value = ctx.xp.asarray(ctx.attr("value"))
+    # int32 and string constants stay in host memory even for a GPU Const (as in TF1).
+    xp = numpy if in_host_memory(ctx.op.outputs[0]) else ctx.xp
+    value = xp.asarray(ctx.attr("value"))
     # 0-d values travel as NumPy scalars: scalar arithmetic is several times faster on them.
     return Constant(scalar_or_array(value))
 

@@ -155,3 +155,134 @@ def parallel_dynamic_stitch(indices, data, name=None):
     """TF1 `tf.parallel_dynamic_stitch`: dynamic_stitch with no promise on which of two pieces
     for the same index wins."""
     return apply_op("ParallelDynamicStitch", list(indices), list(data), name=name or "ParallelDynamicStitch")
+
+
+# ======================================================================================
+# Segment reductions over sorted ids (SegmentSum, ...) and the unsorted Max, Min and Prod
+# ======================================================================================
+__all__ += ["unsorted_segment_mean", "unsorted_segment_sqrt_n"]  # and the table-generated tf.segment_* below
+
+# reduction -> allowed data dtypes (TF1's: max and min need an order, so no complex types)
+_SORTED_REDUCTIONS = {"Sum": dtypes.NUMBERS, "Mean": dtypes.NUMBERS, "Prod": dtypes.NUMBERS,
+                      "Max": dtypes.REAL, "Min": dtypes.REAL}
+_UNSORTED_REDUCTIONS = {"Max": dtypes.REAL, "Min": dtypes.REAL, "Prod": dtypes.NUMBERS}
+
+
+def _with_rank(shape, rank):
+    if shape.ndims is not None and shape.ndims != rank:
+        raise ValueError(f"Shape must be rank {rank} but is rank {shape.ndims}")
+
+
+def _with_rank_at_least(shape, rank):
+    if shape.ndims is not None and shape.ndims < rank:
+        raise ValueError(f"Shape must be at least rank {rank} but is rank {shape.ndims}")
+
+
+def _segment_shape(op):
+    """TF1's SegmentReductionShapeFn: [?] + data.shape[1:]. The row count (last id + 1) is left
+    unknown even for constant ids, and the ids' length is not checked against data's first dim."""
+    data, ids = op.inputs[0].shape, op.inputs[1].shape
+    _with_rank_at_least(data, 1)
+    _with_rank(ids, 1)
+    return [TensorShape([None]).concatenate(data[1:])]
+
+
+def _unsorted_segment_shape(op):
+    """TF1's UnsortedSegmentReductionShapeFn: data's shape must start with the ids' shape;
+    the output is [num_segments] + the rest of data's shape."""
+    data, ids, count = op.inputs[0].shape, op.inputs[1].shape, op.inputs[2]
+    _with_rank(count.shape, 0)
+    if ids.ndims is None or data.ndims is None:
+        return [UNKNOWN]
+    _with_rank_at_least(data, ids.ndims)
+    for a, b in zip(data.as_list(), ids.as_list()):
+        if a is not None and b is not None and a != b:
+            raise ValueError(f"Dimensions must be equal, but are {a} and {b}")
+    rows = constant_value(count)
+    if rows is not None and int(rows) < 0:
+        raise ValueError(f"Dimension size, given by scalar input 2, must be non-negative but is {int(rows)}")
+    return [TensorShape([None if rows is None else int(rows)]).concatenate(data[ids.ndims:])]
+
+
+for _kind, _allowed in _SORTED_REDUCTIONS.items():
+    define_op(f"Segment{_kind}", inputs=["data: T", "segment_ids: Tindices"], outputs=["output: T"],
+              attrs={"T": TypeAttr(_allowed), "Tindices": TypeAttr(dtypes.INDEX)}, shape=_segment_shape)
+for _kind, _allowed in _UNSORTED_REDUCTIONS.items():
+    define_op(f"UnsortedSegment{_kind}", inputs=["data: T", "segment_ids: Tindices", "num_segments: Tnumsegments"],
+              outputs=["output: T"], attrs={"T": TypeAttr(_allowed), "Tindices": TypeAttr(dtypes.INDEX),
+                                            "Tnumsegments": _INDEX},
+              shape=_unsorted_segment_shape)
+
+
+def _sorted_segment_function(kind):
+    op_type = f"Segment{kind}"
+
+    def function(data, segment_ids, name=None):
+        return apply_op(op_type, data, segment_ids, name=name or op_type)
+    function.__name__ = function.__qualname__ = f"segment_{kind.lower()}"
+    function.__doc__ = (f"TF1 `tf.{function.__name__}`: output[i] = the {kind.lower()} of the rows data[j] with "
+                        "segment_ids[j] == i. The ids must be sorted and >= 0; there are last id + 1 output "
+                        f"rows, and rows no id names are {1 if kind == 'Prod' else 0}.")
+    return function
+
+
+def _unsorted_segment_function(kind):
+    op_type = f"UnsortedSegment{kind}"
+
+    def function(data, segment_ids, num_segments, name=None):
+        return apply_op(op_type, data, segment_ids, num_segments, name=name or op_type)
+    function.__name__ = function.__qualname__ = f"unsorted_segment_{kind.lower()}"
+    empty = {"Max": "the dtype's lowest value", "Min": "the dtype's highest value", "Prod": "1"}[kind]
+    function.__doc__ = (f"TF1 `tf.{function.__name__}`: output[i] = the {kind.lower()} of the slices data[j...] "
+                        f"with segment_ids[j...] == i, in any order (negative ids are dropped); empty segments "
+                        f"are {empty}.")
+    return function
+
+
+def _export(functions):
+    """Makes table-generated tf.* functions module globals and public names."""
+    for function in functions:
+        globals()[function.__name__] = function
+        __all__.append(function.__name__)
+
+
+_export(map(_sorted_segment_function, _SORTED_REDUCTIONS))
+_export(map(_unsorted_segment_function, _UNSORTED_REDUCTIONS))
+
+
+def _unsorted_segment_counts(data, segment_ids, num_segments):
+    """How many slices each segment has (at least 1, so empty segments divide to 0), shaped to
+    broadcast against the segment sums: [num_segments, 1, ...] (TF1's _unsorted_segment_N)."""
+    from minitf.ops import array_ops, math_ops  # array_ops imports this module: import late
+    ones = array_ops.ones(array_ops.shape(segment_ids), dtype=data.dtype)
+    counts = unsorted_segment_sum(ones, segment_ids, num_segments)
+    if data.shape.ndims is not None and segment_ids.shape.ndims is not None:  # a shape the result keeps
+        shape = array_ops.auto_pack([num_segments] + [1] * (data.shape.ndims - segment_ids.shape.ndims))
+    else:
+        row_dims = array_ops.rank(data) - array_ops.rank(segment_ids)
+        ones_shape = array_ops.ones(array_ops.expand_dims(row_dims, 0), dtype=num_segments.dtype)
+        shape = array_ops.concat([array_ops.expand_dims(num_segments, 0), ones_shape], 0)
+    return math_ops.maximum(array_ops.reshape(counts, shape), 1)
+
+
+def _unsorted_segment_normalized(data, segment_ids, num_segments, name, default_name, scale):
+    """unsorted_segment_sum divided by scale(count) per segment, in TF1's name scope."""
+    with name_scope(name, default_name, [data, segment_ids, num_segments]):
+        data = convert_to_tensor(data)
+        segment_ids = convert_to_tensor(segment_ids)
+        num_segments = convert_to_tensor(num_segments)
+        counts = _unsorted_segment_counts(data, segment_ids, num_segments)
+        return unsorted_segment_sum(data, segment_ids, num_segments) / scale(counts)
+
+
+def unsorted_segment_mean(data, segment_ids, num_segments, name=None):
+    """TF1 `tf.unsorted_segment_mean`: unsorted_segment_sum / the slice count (empty segments are
+    0; integer data gives float64, as `/` does)."""
+    return _unsorted_segment_normalized(data, segment_ids, num_segments, name, "UnsortedSegmentMean",
+                                        lambda counts: counts)
+
+
+def unsorted_segment_sqrt_n(data, segment_ids, num_segments, name=None):
+    """TF1 `tf.unsorted_segment_sqrt_n`: unsorted_segment_sum / sqrt(the slice count) (floats only)."""
+    return _unsorted_segment_normalized(data, segment_ids, num_segments, name, "UnsortedSegmentSqrtN",
+                                        lambda counts: apply_op("Sqrt", counts, name="Sqrt"))

@@ -76,10 +76,18 @@ _HOST_ONLY_DTYPES = frozenset([dtypes.int32, dtypes.string])
 _HOST_MEMORY_OUTPUT_OPS = frozenset(["Const", "Shape", "ShapeN", "Size", "Rank", "Merge"])
 
 
+# The type attrs that say what data an op computes on (not its shapes, axes or indices).
+_DATA_TYPE_ATTRS = ("T", "SrcT", "Tparams")
+
+
 def find_kernel(op, device_type):
-    """The kernel factory for `op` on `device_type`, or None when there is none for its dtype."""
-    if device_type == "GPU" and op.type not in _HOST_MEMORY_OUTPUT_OPS and \
-            any(t.base_dtype in _HOST_ONLY_DTYPES for t in op._output_dtypes):
+    """The kernel factory for `op` on `device_type`, or None when there is none for its dtype.
+    On a GPU, an op computing on int32 or string data has none (TF1 registers no such GPU
+    kernels): its values live in host memory."""
+    if device_type == "GPU" and op.type not in _HOST_MEMORY_OUTPUT_OPS and (
+            any(t.base_dtype in _HOST_ONLY_DTYPES for t in op._output_dtypes) or
+            any(isinstance(op._attrs.get(a), dtypes.DType) and op._attrs[a] in _HOST_ONLY_DTYPES
+                for a in _DATA_TYPE_ATTRS)):
         return None
     for allowed, type_attr, factory in _KERNELS.get((op.type, device_type), ()):
         if allowed is None or op._attrs.get(type_attr) in allowed:
@@ -90,6 +98,14 @@ def find_kernel(op, device_type):
 def in_host_memory(tensor):
     """Whether a GPU op receives this input in host memory (int32 shapes, axes, indices)."""
     return tensor.dtype.base_dtype in _HOST_ONLY_DTYPES
+
+
+def produced_in_host_memory(tensor):
+    """Whether a GPU op's kernel leaves this output in host memory: shape vectors (Shape, ShapeN,
+    Size, Rank: any dtype) and the int32/string outputs of the other host-output ops."""
+    op_type = tensor.op.type
+    return op_type in ("Shape", "ShapeN", "Size", "Rank") or \
+        (op_type in _HOST_MEMORY_OUTPUT_OPS and in_host_memory(tensor))
 
 
 def has_kernel(op_type, device_type):

@@ -7,14 +7,14 @@ there. As in TF1, int32 values (shapes, axes, indices) stay in host memory even 
 Virtual CPUs share host memory, so moving between them costs nothing.
 """
 from minitf.runtime.devices import to_host
-from minitf.runtime.kernel_registry import in_host_memory
+from minitf.runtime.kernel_registry import in_host_memory, produced_in_host_memory
 
 HOST = "host"
 
 
 def source_space(tensor, device_of, fed):
     """The memory space `tensor`'s value is in when produced (or fed)."""
-    if tensor in fed or tensor.op not in device_of:
+    if tensor in fed or tensor.op not in device_of or produced_in_host_memory(tensor):
         return HOST
     return device_of[tensor.op].memory_space
 
