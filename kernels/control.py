@@ -3,6 +3,7 @@ import numpy
 
 from minitf.framework import errors
 from minitf.runtime.dead import DEAD
+from minitf.runtime.devices import to_host
 from minitf.runtime.kernel_registry import register_kernel
 
 _BOTH = ("CPU", "GPU")
@@ -35,7 +36,7 @@ def merge(ctx):
 
 def _summarize(value, summarize):
     """TF's rendering of assertion data: "[1 2 3...]", strings as text."""
-    array = numpy.asarray(value)
+    array = numpy.asarray(to_host(value))
     items = [v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v) for v in array.ravel()]
     return "[" + " ".join(items[:summarize]) + ("..." if len(items) > summarize else "") + "]"
 

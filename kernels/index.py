@@ -10,7 +10,7 @@ import math
 import numpy
 
 from minitf.framework import dtypes
-from minitf.kernels.math import _cupy_scatter_add
+from minitf.kernels.math import scatter_at
 from minitf.ops.array_static import dims_text
 from minitf.runtime.kernel_registry import register_kernel, scalar_or_array
 
@@ -133,7 +133,7 @@ def _check_scatter_functor(ctx, shape, indices, updates):
 
 def _add(xp, rows, positions, values):
     """rows[positions] += values, repeated positions adding up."""
-    (xp.add.at if xp is numpy else _cupy_scatter_add)(rows, positions, values)
+    scatter_at(xp, "add", rows, positions, values)
 
 
 def _subtract(xp, rows, positions, values):

@@ -3,12 +3,12 @@
 Every shape TF's kernels reject is checked here first with TF's message, so no NumPy or LAPACK
 error escapes. LAPACK has no half precision: float16 (and einsum's bfloat16) run in float32.
 """
-import contextlib
 
 import numpy
 
 from minitf.ops.array_static import dims_text
 from minitf.ops.linalg_ops import ELLIPSIS, einsum_equation, ellipsis_span, label_axes, parse_einsum
+from minitf.kernels.math import raising_linalg_errors
 from minitf.runtime.kernel_registry import register_kernel
 
 _BOTH = ("CPU", "GPU")
@@ -203,14 +203,6 @@ def _check_matrices(ctx, matrix, rhs=None):
         raise ctx.error("Input matrix and rhs are incompatible.")
 
 
-def _raising_linalg_errors(xp):
-    """CuPy reports a singular matrix only inside cupyx.errstate(linalg="raise") (NumPy always)."""
-    if xp.__name__ == "numpy":
-        return contextlib.nullcontext()
-    import cupyx
-    return cupyx.errstate(linalg="raise")
-
-
 @register_kernel("MatrixDeterminant", devices=_BOTH)
 def matrix_determinant(ctx):
     xp = ctx.xp
@@ -239,7 +231,7 @@ def matrix_solve(ctx):
             raise ctx.error("Input matrix is not invertible.")
         wide_matrix, wide_rhs = _widened(xp, [xp.swapaxes(matrix, -1, -2) if adjoint else matrix, rhs])
         try:
-            with _raising_linalg_errors(xp):
+            with raising_linalg_errors(xp):
                 solution = xp.linalg.solve(wide_matrix, wide_rhs)
         except numpy.linalg.LinAlgError:
             raise ctx.error("Input matrix is not invertible.") from None

@@ -3,6 +3,7 @@
 0-d values arrive as NumPy scalars (np.float32, ...) and every kernel returns exactly the op's
 declared dtype: integer sums and means do not widen, float16 stays float16.
 """
+import contextlib
 import math
 import operator
 
@@ -265,6 +266,14 @@ register_kernel("BatchMatMul", devices=_BOTH)(_batch_matmul(broadcasting=False))
 register_kernel("BatchMatMulV2", devices=_BOTH)(_batch_matmul(broadcasting=True))
 
 
+def raising_linalg_errors(xp):
+    """CuPy reports a singular matrix only inside cupyx.errstate(linalg="raise") (NumPy always)."""
+    if xp.__name__ == "numpy":
+        return contextlib.nullcontext()
+    import cupyx
+    return cupyx.errstate(linalg="raise")
+
+
 @register_kernel("MatrixInverse", devices=_BOTH)
 def matrix_inverse(ctx):
     xp, adjoint = ctx.xp, ctx.attr("adjoint")
@@ -274,7 +283,8 @@ def matrix_inverse(ctx):
         if x.dtype == xp.float16:  # LAPACK has no half precision
             matrices = matrices.astype(xp.float32)
         try:
-            inverse = xp.linalg.inv(matrices)
+            with raising_linalg_errors(xp):
+                inverse = xp.linalg.inv(matrices)
         except numpy.linalg.LinAlgError:
             raise ctx.error("Input is not invertible.") from None
         return inverse.astype(x.dtype, copy=False)
@@ -332,7 +342,7 @@ def unsorted_segment_sum(ctx):
         data = xp.asarray(data)
         result = xp.zeros((count,) + data.shape[ids.ndim:], dtype=data.dtype)
         keep = ids >= 0  # TF drops rows whose id is negative
-        (xp.add.at if xp.__name__ == "numpy" else _cupy_scatter_add)(result, ids[keep], data[keep])
+        scatter_at(xp, "add", result, ids[keep], data[keep])
         return result
     return compute
 
@@ -388,8 +398,12 @@ def _dynamic_stitch(ctx):
                 raise ctx.error(f"indices[{i}] has a negative index {int(index.min())}")
         rows = max((int(index.max()) + 1 for index in indices if index.size), default=0)
         merged = xp.zeros((rows,) + tail, data[0].dtype)
-        for index, values in zip(indices, data):
-            merged[index.reshape(-1)] = values.reshape((-1,) + tail)
+        every_index = xp.concatenate([index.reshape(-1) for index in indices])
+        every_value = xp.concatenate([values.reshape((-1,) + tail) for values in data])
+        # One write per index, from its last piece: a scatter with repeats keeps an arbitrary one
+        # on a GPU. The first occurrence in the reversed order is the last one.
+        last, backwards = xp.unique(every_index[::-1], return_index=True)
+        merged[last] = every_value[len(every_index) - 1 - backwards]
         return merged
     return compute
 
@@ -398,6 +412,28 @@ register_kernel("DynamicStitch", devices=_BOTH)(_dynamic_stitch)
 register_kernel("ParallelDynamicStitch", devices=_BOTH)(_dynamic_stitch)
 
 
-def _cupy_scatter_add(target, index, values):
-    import cupyx
-    cupyx.scatter_add(target, index, values)
+# The dtypes CuPy's atomic scatters take (cupyx.scatter_add / scatter_max / scatter_min).
+_CUPYX_SCATTERS = {
+    "add": ("scatter_add", {"int32", "float16", "float32", "float64", "uint32", "uint64"}),
+    "maximum": ("scatter_max", {"int32", "float32", "float64", "uint32", "uint64"}),
+    "minimum": ("scatter_min", {"int32", "float32", "float64", "uint32", "uint64"}),
+}
+
+
+def scatter_at(xp, name, target, index, values):
+    """target[index] = ufunc `name`(target[index], values), once per occurrence (a repeated index
+    accumulates): NumPy's ufunc.at; on CuPy its atomic cupyx scatter where it takes the dtype,
+    else ufunc.at on a host copy (slow, but right)."""
+    if xp.__name__ == "numpy":
+        getattr(numpy, name).at(target, index, values)
+        return
+    scatter, dtypes_taken = _CUPYX_SCATTERS.get(name, (None, ()))
+    if numpy.dtype(target.dtype).name in dtypes_taken:
+        import cupyx
+        getattr(cupyx, scatter)(target, index, values)
+        return
+    from minitf.runtime.devices import to_host
+    host = to_host(target)
+    index = tuple(map(to_host, index)) if isinstance(index, tuple) else to_host(index)
+    getattr(numpy, name).at(host, index, to_host(values))
+    target[...] = xp.asarray(host)

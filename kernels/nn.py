@@ -175,6 +175,7 @@ def sparse_softmax_cross_entropy(ctx):
         if len(rows) != batch:
             rows = xp.arange(batch)
         if on_gpu:
+            labels = xp.asarray(labels)  # int32 labels arrive in host memory
             outside = (labels < 0) | (labels >= classes)
             labels = xp.where(outside, 0, labels)
         elif labels.view(_UNSIGNED[labels.dtype.itemsize]).max() >= classes:  # negatives wrap to huge
@@ -226,6 +227,7 @@ def _in_top_k(ctx, predictions, targets, k):
     batch, classes = predictions.shape
     if targets.shape[0] != batch:
         raise ctx.error(f"First dimension of predictions {batch} must match length of targets {targets.shape[0]}")
+    targets = xp.asarray(targets)  # int32 targets arrive in host memory
     valid = (targets >= 0) & (targets < classes)
     if classes == 0:
         return valid

@@ -9,7 +9,7 @@ import numpy
 
 from minitf.framework import errors
 from minitf.kernels.array import check_indices
-from minitf.kernels.math import truncate_divide
+from minitf.kernels.math import scatter_at, truncate_divide
 from minitf.ops.array_static import dims_text
 from minitf.runtime.kernel_registry import Constant, register_kernel
 
@@ -191,17 +191,18 @@ def _assign_rows(ctx):
 
 def _accumulate(name, cupyx_name=None, negate=False):
     """An update by ufunc `name`. NumPy's `ufunc.at` applies an index named twice once per
-    occurrence, in order, as TF1's CPU kernels do; on CuPy the atomic `cupyx_name` (of the negated
-    updates with `negate`) does it in any order, as TF's GPU kernels do, else `_in_turn`."""
+    occurrence, in order, as TF1's CPU kernels do; on CuPy an atomic cupyx scatter (when
+    `cupyx_name` says there is one; of the negated updates with `negate`) does it in any order, as
+    TF's GPU kernels do, else `_in_turn`."""
     def scatter(ctx):
         xp = ctx.xp
         if xp is numpy:
             return getattr(numpy, name).at
         if cupyx_name is None:
             return _in_turn(xp, getattr(xp, name))
-        import cupyx
-        at = getattr(cupyx, cupyx_name)
-        return (lambda target, indices, updates: at(target, indices, -updates)) if negate else at
+        ufunc = "add" if negate else name
+        return lambda target, indices, updates: scatter_at(xp, ufunc, target, indices,
+                                                           -updates if negate else updates)
     return scatter
 
 

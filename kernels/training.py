@@ -338,6 +338,8 @@ def _sparse_training_kernel(op_type):
 
         def apply(refs, tensors):
             arrays = [writable(ref, op, xp) for ref in refs]
+            tensors = list(tensors)
+            tensors[indices_at] = xp.asarray(tensors[indices_at])  # int32 indices arrive in host memory
             check(arrays, tensors)
             indices = tensors[indices_at]
             for positions in _rounds(xp, indices):

@@ -118,7 +118,8 @@ def compile_program(steps, feed_tensors, fetch_tensors, trace=False, stored_refs
             key = sources[index, position]
             if key is not tensor and key not in emitted:
                 emitted.add(key)
-                expression[key] = _emit_transfer(key, expression[tensor], names, namespace, lines,
+                stored = tensor.dtype.is_ref_dtype and (tensor not in fed or tensor in stored_refs)
+                expression[key] = _emit_transfer(expression[tensor], stored, names, namespace, lines,
                                                  line_ops, op, transfers[key][1])
             arg = expression[key]
             if key is tensor and tensor.dtype.is_ref_dtype and (tensor not in fed or tensor in stored_refs) and \
@@ -190,12 +191,12 @@ def plan_transfers(steps, fed):
     return sources, transfers
 
 
-def _emit_transfer(key, source_expression, names, namespace, lines, line_ops, op, function):
-    """Writes the line moving a value to another memory space (a ref is read first)."""
-    tensor, _ = key
+def _emit_transfer(source_expression, stored_ref, names, namespace, lines, line_ops, op, function):
+    """Writes the line moving a value to another memory space (a variable's storage is read
+    first; a fed ref tensor is already a value)."""
     helper = f"_to_{len(namespace)}"
     namespace[helper] = function
-    value = f"_deref({source_expression})" if tensor.dtype.is_ref_dtype else source_expression
+    value = f"_deref({source_expression})" if stored_ref else source_expression
     name = names.take()
     lines.append(f"    {name} = {helper}({value})")
     line_ops[len(lines)] = op

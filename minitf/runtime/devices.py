@@ -59,10 +59,13 @@ class Device:
 
 
 def to_host(value):
-    """`value` in host memory: CuPy arrays are copied back; NumPy values pass through."""
+    """`value` in host memory: CuPy arrays are copied back (a 0-d one as a NumPy scalar, as
+    host values are); NumPy values pass through."""
     getter = getattr(value, "get", None)
-    return getter() if getter is not None and not isinstance(value, (numpy.ndarray, numpy.generic)) \
-        else value
+    if getter is None or isinstance(value, (numpy.ndarray, numpy.generic)):
+        return value
+    host = getter()
+    return host[()] if getattr(host, "ndim", None) == 0 else host
 
 
 def _keep_freed_buffers_in_the_heap():

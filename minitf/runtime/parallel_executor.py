@@ -39,7 +39,7 @@ class ParallelProgram:
         self._transfers = [[transfers[sources[i, k]][1] if sources[i, k] is not t else None
                             for k, t in enumerate(op.inputs)] for i, (op, _, _) in enumerate(steps)]
         for i, moves in enumerate(self._transfers):  # a moved ref is read (deref'd) before the move
-            self._derefs[i] = [flag or (move is not None and t.dtype.is_ref_dtype)
+            self._derefs[i] = [flag or (move is not None and t.dtype.is_ref_dtype and t not in self._feed_index)
                                for flag, move, t in zip(self._derefs[i], moves, steps[i][0].inputs)]
 
     def __call__(self, feed_values, step, pool):
