@@ -53,6 +53,9 @@ def _training_kernel(op_type, rule):
     # Positions (in the op's inputs) that must have the variable's shape, and the scalars.
     full = [i for i, name in enumerate(names) if name in _FULL_INPUTS and i >= num_refs]
     scalars = [i for i, name in enumerate(names) if name not in _FULL_INPUTS]
+    # The same positions among the tensor inputs alone (after the refs).
+    full_tensors = tuple(i - num_refs for i in full)
+    scalar_tensors = tuple(i - num_refs for i in scalars)
 
     def factory(ctx):
         xp, op = ctx.xp, ctx.op
@@ -89,14 +92,29 @@ def _training_kernel(op_type, rule):
                 ref.value = array[()]
 
         def compute(*inputs):
-            if num_refs == 1:  # the common case (SGD), without sorting
-                with inputs[0].lock:
-                    apply(inputs)
-                return inputs[0]
             with _holding(inputs[:num_refs]):
                 apply(inputs)
             return inputs[0]
-        return compute
+
+        def compute_one(ref, *tensors):
+            """The one-variable ops (SGD, the proximal descent) on the fast path a training step
+            takes every time: a stored array of the tensors' shape, updated in place."""
+            with ref.lock:
+                array = writable(ref, op, xp)
+                shape = array.shape
+                regular = bool(shape)
+                for i in full_tensors:
+                    regular = regular and tensors[i].shape == shape
+                for i in scalar_tensors:
+                    regular = regular and not tensors[i].shape
+                if regular:
+                    update(array, *tensors)
+                    ref.value = array
+                else:  # a scalar variable or a shape error: the general path says which
+                    apply((ref, *tensors))
+            return ref
+        return compute_one if num_refs == 1 else compute
+    return factory
     return factory
 
 
