@@ -187,10 +187,13 @@ def _im2col(xp, windows, x, window):
     return (view.reshape(rows, -1) if channels_first else view.reshape(-1, rows)), layout, channels_first
 
 
-def _batch_chunks(batch, item_bytes):
+def _batch_chunks(batch, item_bytes, xp=numpy):
     """[(start, stop)] splitting the batch so each chunk's patch matrix is about _CHUNK_BYTES:
     a chunk's patches are still in cache when its GEMM reads them (or its col2im folds them),
-    instead of making a round trip through memory. One chunk when the whole batch fits."""
+    instead of making a round trip through memory. One chunk when the whole batch fits, and on
+    a GPU, where small GEMMs only waste launches."""
+    if xp is not numpy:
+        return [(0, batch)] if batch else []
     size = max(1, _CHUNK_BYTES // max(item_bytes, 1))
     return [(start, min(start + size, batch)) for start in range(0, batch, size)]
 
@@ -208,7 +211,7 @@ def _conv(ctx):
         out = xp.empty(_out_shape(x.shape[0], layout, channels), x.dtype)
         pixels, flat_w = math.prod(out.shape[1:-1]), w.reshape(-1, channels)
         rows = out.reshape(-1, channels)
-        for start, stop in _batch_chunks(x.shape[0], pixels * flat_w.shape[0] * x.itemsize):
+        for start, stop in _batch_chunks(x.shape[0], pixels * flat_w.shape[0] * x.itemsize, xp):
             cols, _, channels_first = _im2col(xp, windows, x[start:stop], window)
             chunk = rows[start * pixels:stop * pixels]
             xp.matmul(cols.T if channels_first else cols, flat_w, out=chunk)
@@ -232,7 +235,7 @@ def _conv_backprop_filter(ctx):
         # the end: the GEMM then streams both operands along their rows (about 15% faster than
         # cols^T dy on OpenBLAS); channels-first patches are already [window * depth, pixels].
         total, transposed = None, False
-        for start, stop in _batch_chunks(x.shape[0], pixels * patch * x.itemsize):
+        for start, stop in _batch_chunks(x.shape[0], pixels * patch * x.itemsize, xp):
             cols, _, channels_first = _im2col(xp, windows, x[start:stop], window)
             flat_dy = dy[start:stop].reshape(-1, channels)
             transposed = not channels_first
@@ -270,7 +273,7 @@ def _conv_backprop_input(ctx):
         dx = xp.zeros(sizes, dy.dtype)
         folds = list(_clipped_offsets(windows, window, layout, sizes[1:-1]))
         pixels = math.prod(dy.shape[1:-1])
-        for start, stop in _batch_chunks(sizes[0], pixels * flat_w.shape[0] * dy.itemsize):
+        for start, stop in _batch_chunks(sizes[0], pixels * flat_w.shape[0] * dy.itemsize, xp):
             patches = xp.matmul(flat_dy[start * pixels:stop * pixels], by_offset)
             patches = patches.reshape(*window, stop - start, *dy.shape[1:-1], depth)
             chunk = dx[start:stop]

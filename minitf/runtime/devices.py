@@ -5,6 +5,7 @@ visible GPU (CUDA_VISIBLE_DEVICES, `gpu_options.visible_device_list`). Setting t
 variable MINITF_FAKE_GPUS=N adds N fake GPUs backed by NumPy instead: each has a memory space of
 its own, so placement, GPU kernel registration and transfers run in CI without a GPU.
 """
+import contextlib
 import ctypes
 import ctypes.util
 import os
@@ -46,6 +47,13 @@ class Device:
     @property
     def memory_limit_bytes(self):
         return self.memory_limit
+
+    def context(self):
+        """Where this device's kernels run: CuPy allocates on its *current* device, so a real GPU
+        other than physical 0 must be made current around its kernels (a no-op elsewhere)."""
+        if self.fake or self.device_type != "GPU":
+            return contextlib.nullcontext()
+        return self.xp.cuda.Device(self.physical_index)
 
     def to_device(self, value):
         """`value` (a host or other device's value) copied into this device's memory."""

@@ -125,7 +125,7 @@ class ParallelProgram:
 
     def _compute(self, index, args):
         """The kernel's outputs; any failure comes back as an OpError naming the op."""
-        op, _, kernel = self._steps[index]
+        op, device, kernel = self._steps[index]
         try:
             args = [deref(a) if flag else a for a, flag in zip(args, self._derefs[index])]
             args = [move(a) if move is not None else a for a, move in zip(args, self._transfers[index])]
@@ -133,7 +133,8 @@ class ParallelProgram:
                 return kernel.value
             if kernel is identity:
                 return args[0]
-            return kernel(*args)
+            with device.context():
+                return kernel(*args)
         except errors.OpError as e:
             if e.op is None:
                 raise type(e)(e.node_def, op, e.message) from None

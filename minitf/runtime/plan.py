@@ -104,6 +104,11 @@ class Plan:
         steps = [(op, device, session._kernel_for(op, device)) for op, device in placed]
         self.ops = order
         self._steps = steps
+        # A plan on one real GPU runs with it current (CuPy allocates on the current device);
+        # multi-device plans enter each op's device in the executor.
+        devices = list({id(device): device for _, device, _ in steps}.values())
+        self._gpu = devices[0] if len(devices) == 1 and devices[0].device_type == "GPU" \
+            and not devices[0].fake else None
         self._traced_program = None
         self.blocking = any(op.op_def.blocking for op in order)
         # Independent work on different devices runs concurrently (NumPy and CuPy release the GIL).
@@ -127,7 +132,10 @@ class Plan:
             self.program = codegen.compile_program(steps, self.feed_tensors, self.fetch_tensors)
 
     def run(self, feed_values):
-        return self.program(feed_values)
+        if self._gpu is None:
+            return self.program(feed_values)
+        with self._gpu.context():
+            return self.program(feed_values)
 
     def run_traced(self, feed_values, run_metadata):
         """Runs the traced variant of the program and adds its StepStats to `run_metadata`."""

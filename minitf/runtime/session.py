@@ -208,7 +208,8 @@ class BaseSession:
             if factory is None:
                 raise errors.NotFoundError(None, op, f"No registered '{op.type}' OpKernel for "
                                            f"{device.device_type} devices compatible with node {op.name}")
-            kernel = self._kernels[op] = factory(KernelContext(op, device, self._resources, self))
+            with device.context():  # a Const's value is made on its device
+                kernel = self._kernels[op] = factory(KernelContext(op, device, self._resources, self))
         return kernel
 
     # --- lifetime -----------------------------------------------------------------------------

@@ -98,3 +98,23 @@ def test_a_session_without_cupy_has_no_gpu(monkeypatch):
     monkeypatch.setenv("MINITF_FAKE_GPUS", "0")
     monkeypatch.setitem(sys.modules, "cupy", None)  # `import cupy` raises ImportError
     assert [d.device_type for d in local_devices()] == ["CPU"]
+
+
+def test_a_gpu_other_than_physical_zero_is_made_current_for_its_kernels(cupy_with):
+    """CuPy allocates on its current device: kernels of GPU:0 = physical GPU 1 must run with
+    physical 1 current, and CPUs and fake GPUs need no context at all."""
+    cupy_with(2)
+    gpu, = [d for d in local_devices(gpu_options(visible_device_list="1")) if d.device_type == "GPU"]
+    seen = []
+    with gpu.context():
+        seen.append(sys.modules["cupy"].asarray([0])[1])
+    assert seen == [1]
+    cpu = local_devices()[0]
+    with cpu.context():  # a null context
+        pass
+
+
+def test_convolutions_are_not_chunked_on_a_gpu():
+    from minitf.kernels import conv
+    assert len(conv._batch_chunks(64, 1 << 20)) > 1
+    assert conv._batch_chunks(64, 1 << 20, xp=object()) == [(0, 64)]  # any array module but NumPy
