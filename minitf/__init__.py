@@ -53,6 +53,7 @@ from minitf.ops import segment_grad as _segment_grad  # noqa: F401,E402 - gradie
 from minitf.ops import linalg_grad as _linalg_grad  # noqa: F401,E402 - gradients
 from minitf import nn, train, layers, contrib, summary, python_io, test, device_lib, losses  # noqa: F401,E402 - TF1's sub-namespaces
 from minitf import linalg  # noqa: F401,E402 - TF1's tf.linalg
+from minitf import metrics  # noqa: F401,E402 - TF1's tf.metrics
 from minitf.summary import Summary, SessionLog, Event, SummaryMetadata, TaggedRunMetadata  # noqa: E402,F401
 
 from minitf.runtime.session import Session, InteractiveSession, get_default_session
