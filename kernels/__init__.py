@@ -15,3 +15,4 @@ from minitf.kernels.cpu import script  # noqa: E402,F401
 from minitf.kernels import index  # noqa: E402,F401
 from minitf.kernels import scan, segment  # noqa: E402,F401
 from minitf.kernels import linalg  # noqa: E402,F401
+from minitf.kernels import candidate_sampling  # noqa: E402,F401

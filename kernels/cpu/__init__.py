@@ -22,4 +22,6 @@ CPU_ONLY_OPS = {
     **{t: "io" for t in ("SaveV2", "RestoreV2")},
     **{t: "summary" for t in ("ScalarSummary", "HistogramSummary", "ImageSummary", "TensorSummaryV2",
                               "MergeSummary")},
+    # TF1 registers its candidate samplers and ComputeAccidentalHits on the CPU only.
+    **{t: "sampling" for t in ("UniformCandidateSampler", "LogUniformCandidateSampler", "ComputeAccidentalHits")},
 }
