@@ -26,6 +26,7 @@ from minitf.ops.math_ops import *  # noqa: F401,F403
 from minitf.ops.segment_ops import *  # noqa: F401,F403
 from minitf.ops.cumulative_ops import *  # noqa: F401,F403
 from minitf.ops.index_ops import *  # noqa: F401,F403
+from minitf.ops.sparse_ops import *  # noqa: F401,F403
 from minitf.ops.clip_ops import *  # noqa: F401,F403
 from minitf.ops.linalg_ops import *  # noqa: F401,F403
 from minitf.ops.sequence_ops import *  # noqa: F401,F403
@@ -49,11 +50,13 @@ from minitf.ops.init_ops import *  # noqa: F401,F403
 from minitf.ops import array_grad as _array_grad, control_flow_grad as _control_flow_grad, \
     conv_grad as _conv_grad, math_grad as _math_grad, nn_grad as _nn_grad  # noqa: F401 - gradients
 from minitf.ops import index_grad as _index_grad  # noqa: F401,E402 - gradients
+from minitf.ops import sparse_grad as _sparse_grad  # noqa: F401,E402 - gradients
 from minitf.ops import segment_grad as _segment_grad  # noqa: F401,E402 - gradients
 from minitf.ops import linalg_grad as _linalg_grad  # noqa: F401,E402 - gradients
 from minitf import nn, train, layers, contrib, summary, python_io, test, device_lib, losses  # noqa: F401,E402 - TF1's sub-namespaces
 from minitf import linalg  # noqa: F401,E402 - TF1's tf.linalg
 from minitf import metrics  # noqa: F401,E402 - TF1's tf.metrics
+from minitf import sparse  # noqa: F401,E402 - TF1's tf.sparse
 from minitf.summary import Summary, SessionLog, Event, SummaryMetadata, TaggedRunMetadata  # noqa: E402,F401
 
 from minitf.runtime.session import Session, InteractiveSession, get_default_session

@@ -161,3 +161,26 @@ def test_gather_with_batch_dims_gathers_each_batch_from_its_own_params():
         np.testing.assert_array_equal(sess.run(picked), [[3, 1], [5, 5]])
     with pytest.raises(ValueError, match="batch_dims = 2 must be less than rank\\(indices\\) = 2"):
         tf.gather(params, tf.constant([[2, 0], [1, 1]]), batch_dims=2)
+
+
+# ======================================================================================
+# Sparse to dense (TF's kernel checks)
+# ======================================================================================
+@pytest.mark.parametrize("indices,message", [
+    ([[2, 0], [0, 1]], r"indices\[1\] = \[0,1\] is out of order. Many sparse ops require sorted indices."),
+    ([[0, 1], [0, 1]], r"indices\[1\] = \[0,1\] is repeated"),
+    ([[0, 5], [1, 1]], r"indices\[0\] = \[0,5\] is out of bounds: need 0 <= index < \[3,3\]"),
+])
+def test_sparse_to_dense_checks_its_indices_as_tf(indices, message):
+    with tf.Session() as sess, pytest.raises(tf.errors.InvalidArgumentError, match=message):
+        sess.run(tf.sparse_to_dense(indices, [3, 3], [5.0, 7.0]))
+
+
+def test_sparse_tensor_to_dense_of_parsed_var_len_features():
+    """The usual TF1 pipeline: a VarLenFeature parses to a SparseTensor, made dense for a model."""
+    example = tf.train.Example(features=tf.train.Features(feature={
+        "ids": tf.train.Feature(int64_list=tf.train.Int64List(value=[3, 1, 4]))}))
+    parsed = tf.parse_single_example(example.SerializeToString(), {"ids": tf.VarLenFeature(tf.int64)})
+    dense = tf.sparse.to_dense(parsed["ids"], default_value=-1)
+    with tf.Session() as sess:
+        np.testing.assert_array_equal(sess.run(dense), [3, 1, 4])
