@@ -297,3 +297,17 @@ def test_run_time_errors():
             with pytest.raises(tf.errors.InvalidArgumentError, match="Need minval < maxval, got 5 >= 3"):
                 sess.run(bad_range, {shape: [2]})
             assert sess.run(bad_range, {shape: [0]}).shape == (0,)  # nothing drawn: no range check
+
+
+def test_the_tf_random_namespace_names_the_same_ops():
+    """TF 1.13+'s tf.random names: normal/uniform/truncated_normal/shuffle build the same ops as
+    the tf.random_* functions, and categorical is multinomial with its dtype named `dtype`."""
+    assert tf.random.normal is tf.random_normal and tf.random.uniform is tf.random_uniform
+    assert tf.random.truncated_normal is tf.truncated_normal
+    assert tf.random.shuffle([1, 2]).op.type == "RandomShuffle"
+    samples = tf.random.categorical(tf.log([[0.0, 1.0]]), 4, dtype=tf.int32)
+    assert samples.dtype == tf.int32
+    tf.random.set_random_seed(3)
+    assert tf.random.get_seed(None)[0] == 3
+    with tf.Session() as sess:
+        np.testing.assert_array_equal(sess.run(samples), [[1, 1, 1, 1]])
