@@ -58,6 +58,7 @@ from minitf import linalg  # noqa: F401,E402 - TF1's tf.linalg
 from minitf import metrics  # noqa: F401,E402 - TF1's tf.metrics
 from minitf import sparse  # noqa: F401,E402 - TF1's tf.sparse
 from minitf import random  # noqa: F401,E402 - TF1's tf.random
+from minitf import image  # noqa: F401,E402 - TF1's tf.image
 from minitf.summary import Summary, SessionLog, Event, SummaryMetadata, TaggedRunMetadata  # noqa: E402,F401
 
 from minitf.runtime.session import Session, InteractiveSession, get_default_session
