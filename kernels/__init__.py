@@ -17,3 +17,4 @@ from minitf.kernels import scan, segment  # noqa: E402,F401
 from minitf.kernels import linalg  # noqa: E402,F401
 from minitf.kernels import candidate_sampling  # noqa: E402,F401
 from minitf.kernels import sparse  # noqa: E402,F401
+from minitf.kernels import resize  # noqa: E402,F401

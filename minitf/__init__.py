@@ -53,6 +53,7 @@ from minitf.ops import index_grad as _index_grad  # noqa: F401,E402 - gradients
 from minitf.ops import sparse_grad as _sparse_grad  # noqa: F401,E402 - gradients
 from minitf.ops import segment_grad as _segment_grad  # noqa: F401,E402 - gradients
 from minitf.ops import linalg_grad as _linalg_grad  # noqa: F401,E402 - gradients
+from minitf.ops import resize_grad as _resize_grad  # noqa: F401,E402 - gradients
 from minitf import nn, train, layers, contrib, summary, python_io, test, device_lib, losses  # noqa: F401,E402 - TF1's sub-namespaces
 from minitf import linalg  # noqa: F401,E402 - TF1's tf.linalg
 from minitf import metrics  # noqa: F401,E402 - TF1's tf.metrics

@@ -393,3 +393,8 @@ def random_contrast(image, lower, upper, seed=None):
         raise ValueError("lower must be non-negative.")
     contrast_factor = random_uniform([], lower, upper, seed=seed)
     return adjust_contrast(image, contrast_factor)
+
+# Resizing (minitf/ops/resize_ops.py): resize_images, resize_bilinear, resize_nearest_neighbor
+from minitf.ops.resize_ops import ResizeMethod, resize_bilinear, resize_images, resize_nearest_neighbor  # noqa: E402
+
+__all__ += ["ResizeMethod", "resize_images", "resize_bilinear", "resize_nearest_neighbor"]
