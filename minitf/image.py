@@ -9,7 +9,7 @@ from minitf.framework import dtypes
 from minitf.framework.default_graph import name_scope
 from minitf.framework.tensor import Tensor
 from minitf.framework.tensor_util import constant_value
-from minitf.ops.array_ops import concat, expand_dims, reshape, squeeze, transpose as _transpose
+from minitf.ops.array_ops import concat, expand_dims, reshape, shape as _shape, squeeze, transpose as _transpose
 from minitf.ops.constant_op import convert_to_tensor
 from minitf.ops.control_flow_ops import cond
 from minitf.ops.linalg_ops import tensordot
@@ -54,22 +54,36 @@ def _image(image, name="image"):
     return image, ndims
 
 
-def _static_hw(image):
-    """The static (height, width) of `image`, which minitf's crop/pad functions need."""
-    height, width = image.get_shape().as_list()[-3:-1]
-    if height is None or width is None:
-        raise ValueError(f"minitf's tf.image needs a static height and width, got shape {image.get_shape()}")
-    return height, width
+def _hw(image):
+    """(height, width) of `image`: ints where the static shape knows them, else int32 scalar
+    tensors read at run time (decoded images and placeholders have unknown sizes)."""
+    static = image.get_shape().as_list()[-3:-1]
+    if None not in static:
+        return tuple(static)
+    dynamic = _shape(image)
+    rank = image.get_shape().ndims
+    return tuple(s if s is not None else dynamic[rank - 3 + i] for i, s in enumerate(static))
 
 
 def _int_arg(value, name):
-    """A crop/pad size as a Python int (a Python number or a constant tensor)."""
+    """A crop/pad size: a Python int when it is a number or a constant tensor, else an int32
+    tensor (checked at run time by the ops it feeds)."""
+    del name
     if isinstance(value, Tensor):
         static = constant_value(value)
-        if static is None:
-            raise ValueError(f"minitf's tf.image needs a constant {name}")
-        value = static
+        return cast(value, dtypes.int32) if static is None else int(static)
     return int(value)
+
+
+def _batch_shape(batch, height, width):
+    """The static shape of a crop or pad of `batch` to (height, width): batch and channels kept."""
+    dims = batch.get_shape().as_list()
+    return [dims[0], height if _known(height) else None, width if _known(width) else None, dims[-1]]
+
+
+def _known(*values):
+    """Whether every value is a Python int (so a check can run now)."""
+    return all(isinstance(v, int) for v in values)
 
 
 # ======================================================================================
@@ -234,13 +248,20 @@ def central_crop(image, central_fraction):
             raise ValueError("central_fraction must be within (0, 1]")
         if central_fraction == 1.0:
             return image
-        height, width = _static_hw(image)
-        start_h = int((float(height) - float(height) * central_fraction) / 2)
-        start_w = int((float(width) - float(width) * central_fraction) / 2)
+        height, width = _hw(image)
+        start_h, start_w = (_central_start(d, central_fraction) for d in (height, width))
         size_h, size_w = height - start_h * 2, width - start_w * 2
         if ndims == 3:
             return _slice(image, [start_h, start_w, 0], [size_h, size_w, -1], name=scope)
         return _slice(image, [0, start_h, start_w, 0], [-1, size_h, size_w, -1], name=scope)
+
+
+def _central_start(size, fraction):
+    """Where the central `fraction` of a dim of `size` starts (TF1's int((n - n * f) / 2))."""
+    if isinstance(size, int):
+        return int((float(size) - float(size) * fraction) / 2)
+    size = cast(size, dtypes.float64)
+    return cast((size - size * fraction) / 2, dtypes.int32)
 
 
 def crop_to_bounding_box(image, offset_height, offset_width, target_height, target_width):
@@ -248,22 +269,24 @@ def crop_to_bounding_box(image, offset_height, offset_width, target_height, targ
     corner is (offset_height, offset_width)."""
     with name_scope(None, "crop_to_bounding_box", [image]) as scope:
         batch, single = _as_batch(image)
-        height, width = _static_hw(batch)
+        height, width = _hw(batch)
         oh, ow = _int_arg(offset_height, "offset_height"), _int_arg(offset_width, "offset_width")
         th, tw = _int_arg(target_height, "target_height"), _int_arg(target_width, "target_width")
-        if ow < 0:
+        # Checked now where the numbers are known (else the Slice fails at run time).
+        if _known(ow) and ow < 0:
             raise ValueError("offset_width must be >= 0.")
-        if oh < 0:
+        if _known(oh) and oh < 0:
             raise ValueError("offset_height must be >= 0.")
-        if tw <= 0:
+        if _known(tw) and tw <= 0:
             raise ValueError("target_width must be > 0.")
-        if th <= 0:
+        if _known(th) and th <= 0:
             raise ValueError("target_height must be > 0.")
-        if width < tw + ow:
+        if _known(width, tw, ow) and width < tw + ow:
             raise ValueError("width must be >= target + offset.")
-        if height < th + oh:
+        if _known(height, th, oh) and height < th + oh:
             raise ValueError("height must be >= target + offset.")
         cropped = _slice(batch, [0, oh, ow, 0], [-1, th, tw, -1])
+        cropped.set_shape(_batch_shape(batch, th, tw))
         if single:
             return squeeze(cropped, axis=[0], name=scope)
         return _math_identity(cropped, scope)
@@ -274,20 +297,21 @@ def pad_to_bounding_box(image, offset_height, offset_width, target_height, targe
     at (offset_height, offset_width)."""
     with name_scope(None, "pad_to_bounding_box", [image]) as scope:
         batch, single = _as_batch(image)
-        height, width = _static_hw(batch)
+        height, width = _hw(batch)
         oh, ow = _int_arg(offset_height, "offset_height"), _int_arg(offset_width, "offset_width")
         th, tw = _int_arg(target_height, "target_height"), _int_arg(target_width, "target_width")
         after_w = tw - ow - width
         after_h = th - oh - height
-        if oh < 0:
+        if _known(oh) and oh < 0:
             raise ValueError("offset_height must be >= 0")
-        if ow < 0:
+        if _known(ow) and ow < 0:
             raise ValueError("offset_width must be >= 0")
-        if after_w < 0:
+        if _known(after_w) and after_w < 0:
             raise ValueError("width must be <= target - offset")
-        if after_h < 0:
+        if _known(after_h) and after_h < 0:
             raise ValueError("height must be <= target - offset")
         padded = pad(batch, [[0, 0], [oh, after_h], [ow, after_w], [0, 0]])
+        padded.set_shape(_batch_shape(batch, th, tw))
         if single:
             return squeeze(padded, axis=[0], name=scope)
         return _math_identity(padded, scope)
@@ -303,13 +327,21 @@ def resize_image_with_crop_or_pad(image, target_height, target_width):
             raise ValueError("target_width must be > 0.")
         if th <= 0:
             raise ValueError("target_height must be > 0.")
-        height, width = _static_hw(image)
+        height, width = _hw(image)
         width_diff, height_diff = tw - width, th - height
-        crop_w, pad_w = max(-width_diff // 2, 0), max(width_diff // 2, 0)
-        crop_h, pad_h = max(-height_diff // 2, 0), max(height_diff // 2, 0)
-        cropped = crop_to_bounding_box(image, crop_h, crop_w, min(th, height), min(tw, width))
+        crop_w, pad_w = _at_least_zero(-width_diff // 2), _at_least_zero(width_diff // 2)
+        crop_h, pad_h = _at_least_zero(-height_diff // 2), _at_least_zero(height_diff // 2)
+        cropped = crop_to_bounding_box(image, crop_h, crop_w, _smaller(th, height), _smaller(tw, width))
         resized = pad_to_bounding_box(cropped, pad_h, pad_w, th, tw)
         return _math_identity(resized, scope)
+
+
+def _at_least_zero(value):
+    return max(value, 0) if isinstance(value, int) else _math.maximum(value, 0)
+
+
+def _smaller(a, b):
+    return min(a, b) if _known(a, b) else _math.minimum(a, b)
 
 
 resize_with_crop_or_pad = resize_image_with_crop_or_pad

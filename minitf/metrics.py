@@ -36,6 +36,19 @@ def _collect(value, update_op, metrics_collections, updates_collections):
     return value, update_op
 
 
+def _squeezed(labels, predictions):
+    """labels and predictions with an extra trailing size-1 dim dropped from one of them, as TF1's
+    remove_squeezable_dimensions does ([N, 1] labels against [N] predictions of an argmax)."""
+    labels, predictions = convert_to_tensor(labels), convert_to_tensor(predictions)
+    label_rank, prediction_rank = labels.shape.ndims, predictions.shape.ndims
+    if label_rank is not None and prediction_rank is not None:
+        if label_rank == prediction_rank + 1 and labels.shape[-1].is_compatible_with(1):
+            labels = array_ops.squeeze(labels, [-1])
+        elif prediction_rank == label_rank + 1 and predictions.shape[-1].is_compatible_with(1):
+            predictions = array_ops.squeeze(predictions, [-1])
+    return labels, predictions
+
+
 def _as_float(values, weights):
     """(values, weights) as float32, the weights broadcast to the values' shape (TF1's)."""
     values = math_ops.cast(convert_to_tensor(values), dtypes.float32)
@@ -66,7 +79,7 @@ def mean(values, weights=None, metrics_collections=None, updates_collections=Non
 def accuracy(labels, predictions, weights=None, metrics_collections=None, updates_collections=None, name=None):
     """TF1 `tf.metrics.accuracy`: how often predictions equal labels (the mean of the matches)."""
     with name_scope(None, "accuracy_inputs", [labels, predictions]):
-        labels, predictions = convert_to_tensor(labels), convert_to_tensor(predictions)
+        labels, predictions = _squeezed(labels, predictions)
         if predictions.dtype.base_dtype != labels.dtype.base_dtype:
             predictions = math_ops.cast(predictions, labels.dtype.base_dtype)
         labels.shape.assert_is_compatible_with(predictions.shape)
@@ -88,8 +101,8 @@ def _confusion_metric(default_name, wanted_label, wanted_prediction):
     def metric(labels, predictions, weights=None, metrics_collections=None, updates_collections=None,
                name=None):
         with variable_scope(name, default_name, [predictions, labels, weights]):
-            labels = math_ops.cast(convert_to_tensor(labels), dtypes.bool)
-            predictions = math_ops.cast(convert_to_tensor(predictions), dtypes.bool)
+            labels, predictions = _squeezed(labels, predictions)
+            labels, predictions = math_ops.cast(labels, dtypes.bool), math_ops.cast(predictions, dtypes.bool)
             labels.shape.assert_is_compatible_with(predictions.shape)
             condition = math_ops.logical_and(math_ops.equal(labels, wanted_label),
                                              math_ops.equal(predictions, wanted_prediction))
@@ -129,7 +142,7 @@ recall.__doc__ = "TF1 `tf.metrics.recall`: true positives / (true positives + fa
 def mean_squared_error(labels, predictions, weights=None, metrics_collections=None, updates_collections=None,
                        name=None):
     """TF1 `tf.metrics.mean_squared_error`: the mean of (labels - predictions)^2 so far."""
-    labels, predictions = _as_float(labels, None)[0], _as_float(predictions, None)[0]
+    labels, predictions = (_as_float(t, None)[0] for t in _squeezed(labels, predictions))
     return mean(math_ops.squared_difference(labels, predictions), weights, metrics_collections,
                 updates_collections, name or "mean_squared_error")
 
@@ -137,7 +150,7 @@ def mean_squared_error(labels, predictions, weights=None, metrics_collections=No
 def mean_absolute_error(labels, predictions, weights=None, metrics_collections=None, updates_collections=None,
                         name=None):
     """TF1 `tf.metrics.mean_absolute_error`: the mean of |labels - predictions| so far."""
-    labels, predictions = _as_float(labels, None)[0], _as_float(predictions, None)[0]
+    labels, predictions = (_as_float(t, None)[0] for t in _squeezed(labels, predictions))
     return mean(math_ops.abs(labels - predictions), weights, metrics_collections, updates_collections,
                 name or "mean_absolute_error")
 

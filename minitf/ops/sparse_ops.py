@@ -34,12 +34,15 @@ def sparse_to_dense(sparse_indices, output_shape, sparse_values, default_value=0
                         validate_indices=validate_indices, name=scope)
 
 
-def sparse_tensor_to_dense(sp_input, default_value=0, validate_indices=True, name=None):
-    """TF1 `tf.sparse_tensor_to_dense` (`tf.sparse.to_dense`): a SparseTensor's dense tensor."""
+def sparse_tensor_to_dense(sp_input, default_value=None, validate_indices=True, name=None):
+    """TF1 `tf.sparse_tensor_to_dense` (`tf.sparse.to_dense`): a SparseTensor's dense tensor;
+    missing entries are `default_value`, by default the values' zero (b"" for strings)."""
     if not isinstance(sp_input, SparseTensor):
         raise TypeError(f"Input must be a SparseTensor, got {type(sp_input).__name__}")
     values = convert_to_tensor(sp_input.values)
     indices = convert_to_tensor(sp_input.indices, dtype=dtypes.int64)
     shape = convert_to_tensor(sp_input.dense_shape, dtype=dtypes.int64)
+    if default_value is None:
+        default_value = b"" if values.dtype.base_dtype == dtypes.string else 0
     return sparse_to_dense(indices, shape, values, default_value, validate_indices,
                            name=name or "SparseToDense")
