@@ -10,7 +10,7 @@ import math
 import numpy
 
 from minitf.framework import dtypes
-from minitf.kernels.math import scatter_at
+from minitf.kernels.math import assign_last, scatter_at
 from minitf.ops.array_static import dims_text
 from minitf.runtime.kernel_registry import register_kernel, scalar_or_array
 
@@ -140,15 +140,6 @@ def _subtract(xp, rows, positions, values):
     _add(xp, rows, positions, -values)  # unsigned values wrap around, as subtraction does
 
 
-def _assign(xp, rows, positions, values):
-    """rows[positions] = values where, of repeated positions, the last one wins (TF's CPU kernel;
-    NumPy and CuPy leave the winner unspecified)."""
-    if positions.size:
-        _, first_from_end = xp.unique(positions[::-1], return_index=True)
-        last = positions.size - 1 - first_from_end
-        rows[positions[last]] = values[last]
-
-
 def _scatter_into(ctx, target, indices, updates, combine):
     """Applies `combine` to the slices of `target` (changed in place, and returned) that the index
     rows name, with the matching slices of `updates`."""
@@ -193,7 +184,7 @@ def _tensor_scatter(combine):
     return factory
 
 
-_kernel("TensorScatterUpdate")(_tensor_scatter(_assign))
+_kernel("TensorScatterUpdate")(_tensor_scatter(assign_last))  # the last repeated index wins
 _kernel("TensorScatterAdd", allowed=dtypes.NUMBERS)(_tensor_scatter(_add))
 _kernel("TensorScatterSub", allowed=dtypes.NUMBERS)(_tensor_scatter(_subtract))
 

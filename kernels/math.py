@@ -382,6 +382,16 @@ def dynamic_partition(ctx):
     return compute
 
 
+def assign_last(xp, target, positions, values):
+    """target[positions] = values where, of repeated positions, the last one wins (TF's CPU
+    kernels); a fancy assignment with repeats keeps an arbitrary one on a GPU. The first
+    occurrence in the reversed order is the last one."""
+    if positions.size:
+        _, first_from_end = xp.unique(positions[::-1], return_index=True)
+        last = positions.size - 1 - first_from_end
+        target[positions[last]] = values[last]
+
+
 def _dynamic_stitch(ctx):
     """merged[indices[i]] = data[i], piece after piece (a later piece wins a shared index)."""
     xp = ctx.xp
@@ -398,12 +408,8 @@ def _dynamic_stitch(ctx):
                 raise ctx.error(f"indices[{i}] has a negative index {int(index.min())}")
         rows = max((int(index.max()) + 1 for index in indices if index.size), default=0)
         merged = xp.zeros((rows,) + tail, data[0].dtype)
-        every_index = xp.concatenate([index.reshape(-1) for index in indices])
-        every_value = xp.concatenate([values.reshape((-1,) + tail) for values in data])
-        # One write per index, from its last piece: a scatter with repeats keeps an arbitrary one
-        # on a GPU. The first occurrence in the reversed order is the last one.
-        last, backwards = xp.unique(every_index[::-1], return_index=True)
-        merged[last] = every_value[len(every_index) - 1 - backwards]
+        assign_last(xp, merged, xp.concatenate([index.reshape(-1) for index in indices]),
+                    xp.concatenate([values.reshape((-1,) + tail) for values in data]))
         return merged
     return compute
 

@@ -37,13 +37,24 @@ def sparse_to_dense(ctx):
 
 
 def _check(ctx, rows, shape, validate):
-    for i, index in enumerate(rows):
-        if any(d < 0 or d >= n for d, n in zip(index, shape)):
-            raise ctx.error(f"indices[{i}] = {_text(index)} is out of bounds: need 0 <= index < {_text(shape)}")
-        if validate and i:
-            previous = tuple(rows[i - 1])
-            if tuple(index) == previous:
-                raise ctx.error(f"indices[{i}] = {_text(index)} is repeated")
-            if tuple(index) < previous:
-                raise ctx.error(f"indices[{i}] = {_text(index)} is out of order. Many sparse ops require sorted "
-                                "indices.")
+    """Fails on the first bad row, as TF's loop does: out of bounds, else (with `validate`) equal
+    to the row before it or lexicographically before it. Computed for all rows at once."""
+    out_of_bounds = ((rows < 0) | (rows >= numpy.asarray(shape, dtype=rows.dtype))).any(axis=1)
+    repeated = numpy.zeros(len(rows), bool)
+    out_of_order = numpy.zeros(len(rows), bool)
+    if validate and len(rows) > 1:
+        step = rows[1:] - rows[:-1]
+        differs = step != 0
+        repeated[1:] = ~differs.any(axis=1)
+        if rows.shape[1]:  # rows of a 0-d output have no columns: all equal
+            out_of_order[1:] = step[numpy.arange(len(step)), differs.argmax(axis=1)] < 0
+    bad = out_of_bounds | repeated | out_of_order
+    if not bad.any():
+        return
+    i = int(bad.argmax())
+    index = _text(rows[i])
+    if out_of_bounds[i]:
+        raise ctx.error(f"indices[{i}] = {index} is out of bounds: need 0 <= index < {_text(shape)}")
+    if repeated[i]:
+        raise ctx.error(f"indices[{i}] = {index} is repeated")
+    raise ctx.error(f"indices[{i}] = {index} is out of order. Many sparse ops require sorted indices.")

@@ -163,19 +163,33 @@ def _check_scatter(ctx, params, indices, updates):
     check_indices(ctx, indices, params.shape[0])
 
 
+def occurrence_rounds(xp, indices):
+    """Positions into the vector `indices`, in rounds that hold each index at most once, each in
+    order: the k-th round has every index's k-th occurrence. Updating row by row in these rounds
+    is updating one index after another, as TF's CPU kernels do, with one vectorized step a round."""
+    count = len(indices)
+    if count == 0:
+        return []
+    order = xp.argsort(indices, kind="stable")
+    ordered = indices[order]
+    # Where each index's run starts in the sorted order: the rank of an occurrence is its
+    # distance from there (searchsorted, not a ufunc accumulate, which CuPy lacks).
+    group_start = xp.searchsorted(ordered, ordered, side="left")
+    occurrence = xp.empty(count, dtype=xp.int64)
+    occurrence[order] = xp.arange(count) - group_start
+    if not bool(occurrence.any()):
+        return [xp.arange(count)]
+    return [xp.nonzero(occurrence == k)[0] for k in range(int(occurrence.max()) + 1)]
+
+
 def _in_turn(xp, function):
     """`target[i] = function(target[i], update)` for each (i, update) in order, for a `function`
-    with no `.at`: round k applies every index's k-th occurrence at once by fancy indexing (so it
-    runs on any xp), in as many rounds as the most times one index is named."""
+    with no `.at`: each occurrence round is one fancy-indexed step (so it runs on any xp)."""
     def apply(target, indices, updates):
         rows = target.shape[1:]
         updates = xp.broadcast_to(updates, indices.shape + rows).reshape((indices.size,) + rows)
         indices = indices.reshape(-1)
-        order = xp.argsort(indices, kind="stable")
-        ranked = indices[order]
-        occurrence = xp.arange(ranked.size) - xp.searchsorted(ranked, ranked)
-        for k in range(int(occurrence.max()) + 1):
-            chosen = order[occurrence == k]
+        for chosen in occurrence_rounds(xp, indices):
             named = indices[chosen]
             target[named] = function(target[named], updates[chosen])
     return apply

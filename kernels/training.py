@@ -17,7 +17,7 @@ import contextlib
 
 import numpy
 
-from minitf.kernels.state import writable
+from minitf.kernels.state import occurrence_rounds, writable
 from minitf.ops.training_ops import _FULL_INPUTS, _TRAINING_OPS, SPARSE_TRAINING_OPS
 from minitf.runtime.kernel_registry import register_kernel
 
@@ -360,7 +360,7 @@ def _sparse_training_kernel(op_type):
             tensors[indices_at] = xp.asarray(tensors[indices_at])  # int32 indices arrive in host memory
             check(arrays, tensors)
             indices = tensors[indices_at]
-            for positions in _rounds(xp, indices):
+            for positions in occurrence_rounds(xp, indices):
                 rows = indices[positions]
                 taken = [array[rows] for array in arrays]
                 args = [tensors[i][positions] if i == grad_at else tensors[i] for i in rule_inputs]
@@ -376,24 +376,6 @@ def _sparse_training_kernel(op_type):
             return inputs[0]
         return compute
     return factory
-
-
-def _rounds(xp, indices):
-    """Positions into `indices`, in rounds that hold each index at most once, each in order: the
-    k-th round has every index's k-th occurrence."""
-    count = len(indices)
-    if count == 0:
-        return []
-    order = xp.argsort(indices, kind="stable")
-    ordered = indices[order]
-    # Where each index's run starts in the sorted order: the rank of an occurrence is its
-    # distance from there (searchsorted, not a ufunc accumulate, which CuPy lacks).
-    group_start = xp.searchsorted(ordered, ordered, side="left")
-    occurrence = xp.empty(count, dtype=xp.int64)
-    occurrence[order] = xp.arange(count) - group_start
-    if not bool(occurrence.any()):
-        return [xp.arange(count)]
-    return [xp.nonzero(occurrence == k)[0] for k in range(int(occurrence.max()) + 1)]
 
 
 for _sparse_type in SPARSE_TRAINING_OPS:

@@ -12,3 +12,8 @@ class _Dead:
 
 
 DEAD = _Dead()
+
+
+# The ops of a cond: plans holding them may see DEAD values, which only the executors' liveness
+# guards handle (fused and reordered programs leave such plans alone).
+CONTROL_FLOW_OPS = frozenset(["Switch", "RefSwitch", "Merge", "RefMerge"])

@@ -35,6 +35,8 @@ class Device:
         self.fake = fake
         self.name = f"{LOCAL_PREFIX}/device:{device_type}:{index}"
         self.memory_space = "host" if device_type == "CPU" else self.name
+        # A CuPy GPU: its kernels must run with it current (CuPy allocates on the current device).
+        self.needs_context = device_type == "GPU" and not fake
 
     def matches(self, spec):
         """Whether this device satisfies a (possibly partial) DeviceSpec."""
@@ -51,7 +53,7 @@ class Device:
     def context(self):
         """Where this device's kernels run: CuPy allocates on its *current* device, so a real GPU
         other than physical 0 must be made current around its kernels (a no-op elsewhere)."""
-        if self.fake or self.device_type != "GPU":
+        if not self.needs_context:
             return contextlib.nullcontext()
         return self.xp.cuda.Device(self.physical_index)
 

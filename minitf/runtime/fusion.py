@@ -19,9 +19,9 @@ kernels would (same arithmetic, in the same order).
       layer's input again, long after it has left the cache.
 """
 from minitf.framework import dtypes
+from minitf.runtime.dead import CONTROL_FLOW_OPS
 from minitf.runtime.kernel_registry import KernelContext
 
-_CONTROL_FLOW = frozenset(["Switch", "RefSwitch", "Merge", "RefMerge"])
 _BIAS_ADDS = frozenset(["BiasAdd", "Add", "AddV2"])
 # Ops whose kernels return a fresh GEMM output, safe to overwrite.
 _GEMM_PRODUCERS = frozenset(["Conv2D", "MatMul"])
@@ -81,7 +81,7 @@ def fuse(steps, feed_tensors, fetch_tensors):
 def _fusable_plan(steps):
     """One device and no cond: fused steps then need no transfers and never see DEAD values."""
     return len({device.name for _, device, _ in steps}) == 1 and \
-        not any(op.type in _CONTROL_FLOW for op, _, _ in steps)
+        not any(op.type in CONTROL_FLOW_OPS for op, _, _ in steps)
 
 
 def _users(steps):

@@ -35,6 +35,8 @@ class ParallelProgram:
                          for k, t in enumerate(op.inputs)] for op, _, _ in steps]
         self._control_producers = [[index_of[c] for c in op._control_inputs if c in index_of]
                                    for op, _, _ in steps]
+        # Each step's CuPy GPU, made current around its kernel; None where nothing is needed.
+        self._gpus = [device if device.needs_context else None for _, device, _ in steps]
         sources, transfers = plan_transfers(steps, set(feed_tensors))
         self._transfers = [[transfers[sources[i, k]][1] if sources[i, k] is not t else None
                             for k, t in enumerate(op.inputs)] for i, (op, _, _) in enumerate(steps)]
@@ -125,7 +127,8 @@ class ParallelProgram:
 
     def _compute(self, index, args):
         """The kernel's outputs; any failure comes back as an OpError naming the op."""
-        op, device, kernel = self._steps[index]
+        op, _, kernel = self._steps[index]
+        gpu = self._gpus[index]
         try:
             args = [deref(a) if flag else a for a, flag in zip(args, self._derefs[index])]
             args = [move(a) if move is not None else a for a, move in zip(args, self._transfers[index])]
@@ -133,7 +136,9 @@ class ParallelProgram:
                 return kernel.value
             if kernel is identity:
                 return args[0]
-            with device.context():
+            if gpu is None:
+                return kernel(*args)
+            with gpu.context():
                 return kernel(*args)
         except errors.OpError as e:
             if e.op is None:

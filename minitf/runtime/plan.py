@@ -9,6 +9,7 @@ that; this is where minitf saves TF1's per-call overhead. Building one:
 """
 from minitf.framework import errors
 from minitf.runtime import codegen
+from minitf.runtime.dead import CONTROL_FLOW_OPS
 from minitf.runtime.parallel_executor import ParallelProgram
 from minitf.runtime.split_program import split_after_blocking
 from minitf.runtime.step_stats import StepTracer
@@ -61,9 +62,6 @@ def topological_order(ops):
     return order
 
 
-_CONTROL_FLOW = frozenset(["Switch", "RefSwitch", "Merge", "RefMerge"])
-
-
 def blocking_order(ops):
     """The topologically ordered `ops` reordered so that they can run one after another in the
     calling thread, though some of them block (queues, readers), with an outcome TF1's concurrent
@@ -75,7 +73,7 @@ def blocking_order(ops):
     when TF1 runs independent work during a wait. A queue-runner's enqueue step (read, decode,
     enqueue) and a training step fed by a dequeue qualify, and then cost what a compiled step
     costs instead of a thread hand-off per blocking op."""
-    if any(op.type in _CONTROL_FLOW for op in ops):
+    if any(op.type in CONTROL_FLOW_OPS for op in ops):
         return None
     in_plan = set(ops)
     blocking_above = {}  # op -> the blocking ops upstream of it, itself included
@@ -107,12 +105,11 @@ class Plan:
         # A plan on one real GPU runs with it current (CuPy allocates on the current device);
         # multi-device plans enter each op's device in the executor.
         devices = list({id(device): device for _, device, _ in steps}.values())
-        self._gpu = devices[0] if len(devices) == 1 and devices[0].device_type == "GPU" \
-            and not devices[0].fake else None
+        self._gpu = devices[0] if len(devices) == 1 and devices[0].needs_context else None
         self._traced_program = None
         self.blocking = any(op.op_def.blocking for op in order)
         # Independent work on different devices runs concurrently (NumPy and CuPy release the GIL).
-        multi_device = len({device.name for _, device, _ in steps}) > 1
+        multi_device = len(devices) > 1
         self.parallel = self.blocking or multi_device
         split = None
         if self.blocking and not multi_device:

@@ -7,16 +7,14 @@ the executor's bookkeeping only for a handful of ops, while a blocked dequeue st
 independent work that has an effect.
 """
 from minitf.runtime import codegen
+from minitf.runtime.dead import CONTROL_FLOW_OPS
 from minitf.runtime.parallel_executor import ParallelProgram
-
-_CONTROL_FLOW = frozenset(["Switch", "RefSwitch", "Merge", "RefMerge"])
-
 
 def split_after_blocking(steps, feed_tensors, fetch_tensors, session):
     """A SplitProgram for the steps, or None when the plan does not split cleanly: a blocking op
     downstream of another, a cond (dead values cannot cross the split), or several devices."""
     ops = [op for op, _, _ in steps]
-    if any(op.type in _CONTROL_FLOW for op in ops) or any(d.device_type != "CPU" for _, d, _ in steps):
+    if any(op.type in CONTROL_FLOW_OPS for op in ops) or any(d.device_type != "CPU" for _, d, _ in steps):
         return None
     consumers = {op: [] for op in ops}
     for op in ops:
